@@ -1,0 +1,151 @@
+// cmd_eval.c: `demogym eval ENV --policy P --episodes N --seed S`: roll out and report success.
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+static void help(void) {
+  printf(
+      "usage: demogym eval ENV [--policy expert] [--episodes N] [--seed S] [--max-steps N]\n"
+      "                        [--min-success R] [--json] [-q] [-v]\n\n"
+      "Roll out a policy for N episodes (default 50) from seeds derived from S (default 0) and\n"
+      "report the success rate with its Wilson 95%% interval, the mean return and length.\n"
+      "--max-steps overrides the env's time limit; --min-success R exits with status 1 when the\n"
+      "success rate is below R.\n");
+}
+
+typedef struct progress {
+  int on;
+  int total;
+  int done;
+  int successes;
+} progress;
+
+static int on_episode_end(void* user, dg_env* env, const dg_episode_stats* st) {
+  progress* p = user;
+  p->done++;
+  p->successes += st->success;
+  if (p->on) cli_progress("eval", p->done, p->total);
+  return 0;
+}
+
+int cmd_eval(int argc, char** argv) {
+  cli_common common = {0};
+  const char* policy_spec = "expert";
+  long episodes = 50, max_steps = 0;
+  uint64_t seed = 0;
+  double min_success = -1;
+  static const struct option longopts[] = {{"policy", required_argument, 0, 'p'},
+                                           {"episodes", required_argument, 0, 'n'},
+                                           {"seed", required_argument, 0, 's'},
+                                           {"max-steps", required_argument, 0, 'm'},
+                                           {"min-success", required_argument, 0, 'r'},
+                                           {"json", no_argument, 0, 'j'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0, 0, 0, 0}};
+  int c;
+  while ((c = getopt_long(argc, argv, "hvqp:n:s:", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'p': policy_spec = optarg; break;
+      case 'n':
+        if (cli_parse_int("eval", "--episodes", optarg, 1, 10000000, &episodes)) return EXIT_USAGE;
+        break;
+      case 's':
+        if (cli_parse_seed("eval", optarg, &seed)) return EXIT_USAGE;
+        break;
+      case 'm':
+        if (cli_parse_int("eval", "--max-steps", optarg, 1, 100000000, &max_steps))
+          return EXIT_USAGE;
+        break;
+      case 'r': {
+        char* end;
+        min_success = strtod(optarg, &end);
+        if (*end || end == optarg || min_success < 0 || min_success > 1)
+          return cli_usage_error("eval", "--min-success expects a rate in [0, 1], got '%s'",
+                                 optarg);
+        break;
+      }
+      case 'j': common.json = 1; break;
+      case 'v': common.verbose = 1; break;
+      case 'q': common.quiet = 1; break;
+      case 'h': help(); return EXIT_OK;
+      default: return cli_usage_error("eval", "unknown option");
+    }
+  }
+  if (optind != argc - 1) return cli_usage_error("eval", "expects exactly one ENV id");
+  const char* id = argv[optind];
+  cli_install_logger(common.verbose);
+
+  dg_env_options opt;
+  dg_env_options_default(&opt);
+  opt.max_episode_steps = (int)max_steps;
+  dg_env* env = NULL;
+  dg_policy* policy = NULL;
+  int rc = dg_env_make(id, &opt, &env);
+  if (rc) return cli_error(cli_exit_for(rc), "eval", "%s", dg_last_errmsg());
+  rc = cli_make_policy(policy_spec, id, &policy);
+  if (rc) {
+    dg_env_close(env);
+    return cli_error(cli_exit_for(rc), "eval", "%s", dg_last_errmsg());
+  }
+
+  progress prog = {cli_want_progress(&common), (int)episodes, 0, 0};
+  dg_tap tap = {0};
+  tap.user = &prog;
+  tap.episode_end = on_episode_end;
+  dg_rollout_options ro;
+  dg_rollout_options_default(&ro);
+  ro.episodes = (int)episodes;
+  ro.seed = seed;
+  ro.taps = &tap;
+  ro.ntaps = 1;
+  cli_install_interrupt();
+  ro.stop = cli_stop_flag();
+  dg_rollout_summary sum;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  rc = dg_rollout_run(env, policy, &ro, NULL, &sum);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  if (prog.on) cli_progress_end();
+  double seconds = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
+  if (rc) {
+    int code = cli_exit_for(rc);
+    cli_error(code, "eval", "%s (after %d episodes)", dg_last_errmsg(), sum.episodes);
+    dg_policy_close(policy);
+    dg_env_close(env);
+    return code;
+  }
+
+  if (common.json) {
+    cJSON* root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "env", id);
+    cJSON_AddStringToObject(root, "policy", dg_policy_name(policy));
+    cJSON_AddNumberToObject(root, "episodes", sum.episodes);
+    cJSON_AddNumberToObject(root, "seed", (double)seed);
+    cJSON_AddNumberToObject(root, "successes", sum.successes);
+    cJSON_AddNumberToObject(root, "success_rate", sum.success_rate);
+    double ci[2] = {sum.ci95_lo, sum.ci95_hi};
+    cJSON_AddItemToObject(root, "success_ci95", cJSON_CreateDoubleArray(ci, 2));
+    cJSON_AddNumberToObject(root, "mean_return", sum.mean_return);
+    cJSON_AddNumberToObject(root, "std_return", sum.std_return);
+    cJSON_AddNumberToObject(root, "mean_length", sum.mean_length);
+    cJSON_AddNumberToObject(root, "total_steps", (double)sum.total_steps);
+    cJSON_AddNumberToObject(root, "seconds", seconds);
+    cli_print_json(root);
+  } else {
+    printf("env        %s\n", id);
+    printf("policy     %s\n", dg_policy_name(policy));
+    printf("episodes   %d (seed %llu)\n", sum.episodes, (unsigned long long)seed);
+    printf("success    %.1f%%  (%d/%d; 95%% CI %.1f%% - %.1f%%)\n", 100 * sum.success_rate,
+           sum.successes, sum.episodes, 100 * sum.ci95_lo, 100 * sum.ci95_hi);
+    printf("return     %.3f +- %.3f\n", sum.mean_return, sum.std_return);
+    printf("length     %.1f steps\n", sum.mean_length);
+    printf("time       %.2f s (%.0f steps/s)\n", seconds, sum.total_steps / seconds);
+  }
+  dg_policy_close(policy);
+  dg_env_close(env);
+  if (min_success >= 0 && sum.success_rate < min_success) return EXIT_RESULT_FAILED;
+  return EXIT_OK;
+}

@@ -1,0 +1,50 @@
+// main.c: the `demogym` command: dispatches to one subcommand per file (see shared/CLI.md).
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_list(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_snapshot(int argc, char** argv);
+
+static const cli_command commands[] = {
+    {"list", "list the registered envs", cmd_list},
+    {"info", "show one env's spaces, observation keys and timing", cmd_info},
+    {"eval", "roll out a policy and report its success rate", cmd_eval},
+    {"snapshot", "render one frame of an env to a PNG file", cmd_snapshot},
+};
+
+static void print_help(FILE* f) {
+  fprintf(f,
+          "demogym %s: imitation learning in MuJoCo\n\n"
+          "usage: demogym SUBCOMMAND [args]   (demogym SUBCOMMAND --help for its options)\n\n"
+          "subcommands:\n",
+          dg_version());
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f,
+          "\ncommon flags: --json (one JSON object on stdout), -v (debug logs), -q (no progress)\n"
+          "exit status: 0 success, 1 the command ran but its result is a failure, 2 bad usage "
+          "or input\n");
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_help(stderr);
+    return EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    print_help(stdout);
+    return EXIT_OK;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("demogym %s\n", dg_version());
+    return EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "demogym: unknown subcommand '%s' (see 'demogym --help')\n", argv[1]);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,65 @@
+// demogym/policy.h: one interface for scripted experts and learned policies.
+//
+// A policy maps an observation to an action in [-1, 1]^A. Experts may also read privileged state
+// through the env handle; learned policies read only the observation. Stochastic policies draw
+// from a generator reseeded by dg_policy_reset, so a seed fixes their choices.
+#ifndef DEMOGYM_POLICY_H
+#define DEMOGYM_POLICY_H
+
+#include "common.h"
+#include "env.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dg_policy dg_policy;
+
+// The functions behind a policy. `self` is the implementation's state. Each fallible function
+// returns a dg_status; on failure it may write a message into err (errsz bytes).
+typedef struct dg_policy_impl {
+  const char* kind;  // short name of the policy class, e.g. "expert", "mse", "gmm"
+  // Start an episode; seed fixes every random choice the policy makes in it. Nullable.
+  int (*reset)(void* self, uint64_t seed, char* err, size_t errsz);
+  // Write the action (act_dim x 1) for obs (obs_dim x 1); env is the env being acted in.
+  int (*act)(void* self, const double* obs, const dg_env* env, double* action, char* err,
+             size_t errsz);
+  // Free self. Nullable.
+  void (*destroy)(void* self);
+} dg_policy_impl;
+
+// Wrap an implementation as a policy; the policy takes ownership of self (impl->destroy frees it
+// at close, also when this call fails). impl must outlive the policy. name labels it in outputs.
+DG_API int dg_policy_create(const dg_policy_impl* impl, void* self, const char* name,
+                            dg_policy** out);
+
+// Make the scripted expert of the env registered as env_id. It acts only in envs of that id.
+DG_API int dg_policy_make_expert(const char* env_id, dg_policy** out);
+
+// Start an episode with a seed for the policy's random choices (e.g. the expert's mode).
+DG_API int dg_policy_reset(dg_policy* policy, uint64_t seed);
+
+// Write the policy's action for obs in env into action (act_dim x 1). The result is finite
+// and within [-1, 1].
+DG_API int dg_policy_act(dg_policy* policy, const double* obs, const dg_env* env,
+                         double* action);
+
+// Free the policy. Nullable: policy (no-op).
+DG_API void dg_policy_close(dg_policy* policy);
+
+// Return the policy's label (e.g. "expert" or a checkpoint's file name).
+DG_API const char* dg_policy_name(const dg_policy* policy);
+
+// Return the policy class ("expert", "mse", ...).
+DG_API const char* dg_policy_kind(const dg_policy* policy);
+
+// Return the message of the last failure on this policy ("" if none).
+DG_API const char* dg_policy_errmsg(const dg_policy* policy);
+
+// Return the implementation state given to dg_policy_create (for the module that made it).
+DG_API void* dg_policy_self(const dg_policy* policy);
+
+#ifdef __cplusplus
+}
+#endif
+#endif  // DEMOGYM_POLICY_H
