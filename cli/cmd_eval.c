@@ -87,7 +87,7 @@ int cmd_eval(int argc, char** argv) {
   if (rc) return cli_error(cli_exit_for(rc), "eval", "%s", dg_last_errmsg());
   rc = cli_make_policy(policy_spec, id, &policy);
   if (rc) {
-    dg_env_close(env);
+    dg_env_close(&env);
     return cli_error(cli_exit_for(rc), "eval", "%s", dg_last_errmsg());
   }
 
@@ -113,8 +113,8 @@ int cmd_eval(int argc, char** argv) {
   if (rc) {
     int code = cli_exit_for(rc);
     cli_error(code, "eval", "%s (after %d episodes)", dg_last_errmsg(), sum.episodes);
-    dg_policy_close(policy);
-    dg_env_close(env);
+    dg_policy_close(&policy);
+    dg_env_close(&env);
     return code;
   }
 
@@ -144,8 +144,8 @@ int cmd_eval(int argc, char** argv) {
     printf("length     %.1f steps\n", sum.mean_length);
     printf("time       %.2f s (%.0f steps/s)\n", seconds, sum.total_steps / seconds);
   }
-  dg_policy_close(policy);
-  dg_env_close(env);
+  dg_policy_close(&policy);
+  dg_env_close(&env);
   if (min_success >= 0 && sum.success_rate < min_success) return EXIT_RESULT_FAILED;
   return EXIT_OK;
 }

@@ -65,6 +65,6 @@ int cmd_info(int argc, char** argv) {
     printf("  control       %.3f s per step (%.0f Hz)\n", dg_env_dt(env), 1.0 / dg_env_dt(env));
     printf("  render_fps    %.0f\n", dg_env_render_fps(env));
   }
-  dg_env_close(env);
+  dg_env_close(&env);
   return EXIT_OK;
 }

@@ -44,7 +44,7 @@ int cmd_list(int argc, char** argv) {
     if (!common.json)
       printf("%-16s %8d %8d %10d %7.3fs\n", id, dg_env_obs_dim(env), dg_env_act_dim(env),
              dg_env_max_episode_steps(env), dg_env_dt(env));
-    dg_env_close(env);
+    dg_env_close(&env);
   }
   if (common.json) {
     cli_print_json(root);

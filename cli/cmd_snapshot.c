@@ -100,8 +100,8 @@ int cmd_snapshot(int argc, char** argv) {
   }
 done:
   if (rc) cli_error(cli_exit_for(rc), "snapshot", "%s", dg_last_errmsg());
-  dg_policy_close(policy);
-  dg_env_close(env);
+  dg_policy_close(&policy);
+  dg_env_close(&env);
   free(obs);
   free(action);
   free(rgb);

@@ -104,7 +104,7 @@ done:
 
 static int make_fail(dg_env* env, int code, const char* msg) {
   dg_fail_msg(NULL, 0, code, msg);
-  dg_env_close(env);
+  dg_env_close(&env);
   return code;
 }
 
@@ -222,8 +222,10 @@ int dg_env_make_task(const dg_task* task, const dg_env_options* opt, dg_env** ou
   return DG_OK;
 }
 
-void dg_env_close(dg_env* env) {
-  if (!env) return;
+void dg_env_close(dg_env** handle) {
+  if (!handle || !*handle) return;
+  dg_env* env = *handle;
+  *handle = NULL;
   dg_render_ctx_free(env->render);
   if (env->d) mj_deleteData(env->d);
   if (env->m) mj_deleteModel(env->m);
@@ -421,10 +423,12 @@ int dg_env_get_state(const dg_env* env, double* state) {
 
 int dg_env_set_state(dg_env* env, const double* state, double* obs) {
   if (!env || !state) return env_fail(env, DG_ERR_INVALID, "dg_env_set_state: NULL argument");
+  // MuJoCo resets the data when it meets a value beyond mjMAXVAL; refuse those instead
   for (int i = 0; i < env->state_dim; i++)
-    if (!isfinite(state[i]))
+    if (!isfinite(state[i]) || fabs(state[i]) > mjMAXVAL)
       return env_fail(env, DG_ERR_INVALID,
-                      "%s: state[%d] is not finite; the state is unchanged", env->task->id, i);
+                      "%s: state[%d] = %g is not finite or beyond %g; the state is unchanged",
+                      env->task->id, i, state[i], mjMAXVAL);
   const mjModel* m = env->m;
   mjData* d = env->d;
   const double* s = state;

@@ -16,10 +16,10 @@ struct dg_gl {
   EGLContext context;
 };
 
-// EGL's display is per process: it is initialised once and terminated with the last context
+// EGL's display is per process: it is initialised on first use and kept for the life of the
+// process (terminating it unloads the driver, and re-initialising costs a tenth of a second)
 static pthread_mutex_t egl_lock = PTHREAD_MUTEX_INITIALIZER;
 static EGLDisplay egl_display = EGL_NO_DISPLAY;
-static int egl_users = 0;
 
 static EGLDisplay open_display(char* how, int howsz) {
   PFNEGLGETPLATFORMDISPLAYEXTPROC get_platform_display =
@@ -59,15 +59,6 @@ static EGLDisplay open_display(char* how, int howsz) {
   return EGL_NO_DISPLAY;
 }
 
-static void release_display(void) {
-  pthread_mutex_lock(&egl_lock);
-  if (--egl_users == 0 && egl_display != EGL_NO_DISPLAY) {
-    eglTerminate(egl_display);
-    egl_display = EGL_NO_DISPLAY;
-  }
-  pthread_mutex_unlock(&egl_lock);
-}
-
 int dg_gl_make(dg_gl** out, char* err, int errsz) {
   *out = NULL;
   const char* want = getenv("DEMOGYM_GL");
@@ -86,7 +77,6 @@ int dg_gl_make(dg_gl** out, char* err, int errsz) {
                    "libegl1 libegl-mesa0 libgl1-mesa-dri) or a GPU driver with EGL, and for "
                    "software rendering set EGL_PLATFORM=surfaceless");
   }
-  egl_users++;
   EGLDisplay dpy = egl_display;
   pthread_mutex_unlock(&egl_lock);
   if (how[0]) dg_logf(DG_LOG_INFO, "rendering through %s (%s)", how, eglQueryString(dpy, EGL_VENDOR));
@@ -104,24 +94,20 @@ int dg_gl_make(dg_gl** out, char* err, int errsz) {
   EGLConfig config;
   EGLint nconfig = 0;
   if (!eglChooseConfig(dpy, attribs, &config, 1, &nconfig) || nconfig < 1) {
-    release_display();
     return dg_fail(err, errsz, DG_ERR_RENDER,
                    "EGL has no RGBA8/depth24/stencil8 OpenGL config (error 0x%x)", eglGetError());
   }
   if (!eglBindAPI(EGL_OPENGL_API)) {
-    release_display();
     return dg_fail(err, errsz, DG_ERR_RENDER, "EGL cannot bind the desktop OpenGL API");
   }
   EGLContext ctx = eglCreateContext(dpy, config, EGL_NO_CONTEXT, NULL);
   if (ctx == EGL_NO_CONTEXT) {
-    release_display();
     return dg_fail(err, errsz, DG_ERR_RENDER, "EGL could not create a context (error 0x%x)",
                    eglGetError());
   }
   dg_gl* gl = calloc(1, sizeof(dg_gl));
   if (!gl) {
     eglDestroyContext(dpy, ctx);
-    release_display();
     return dg_fail(err, errsz, DG_ERR_NOMEM, "out of memory");
   }
   gl->display = dpy;
@@ -151,8 +137,6 @@ void dg_gl_free(dg_gl* gl) {
     eglMakeCurrent(gl->display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
   eglDestroyContext(gl->display, gl->context);
   free(gl);
-  release_display();
-  eglReleaseThread();
 }
 
 const char* dg_gl_backend(void) { return "egl"; }

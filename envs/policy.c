@@ -33,8 +33,10 @@ int dg_policy_create(const dg_policy_impl* impl, void* self, const char* name, d
   return DG_OK;
 }
 
-void dg_policy_close(dg_policy* policy) {
-  if (!policy) return;
+void dg_policy_close(dg_policy** handle) {
+  if (!handle || !*handle) return;
+  dg_policy* policy = *handle;
+  *handle = NULL;
   if (policy->impl->destroy) policy->impl->destroy(policy->self);
   free(policy);
 }

@@ -73,8 +73,9 @@ DG_API const char* dg_env_registry_id(int i);
 // dg_last_errmsg(). The env must be reset before its first step.
 DG_API int dg_env_make(const char* id, const dg_env_options* opt, dg_env** out);
 
-// Free the env and everything it owns. Nullable: env (no-op).
-DG_API void dg_env_close(dg_env* env);
+// Free *env and everything it owns, and set *env to NULL, so closing twice is safe.
+// Nullable: env and *env (no-op).
+DG_API void dg_env_close(dg_env** env);
 
 // Return the message of the last failure on this env ("" if none).
 DG_API const char* dg_env_errmsg(const dg_env* env);
@@ -131,7 +132,8 @@ DG_API int dg_env_get_state(const dg_env* env, double* state);
 
 // Restore a state written by dg_env_get_state and write the matching observation. The episode
 // continues from there (elapsed steps = the state's time / dt). Nullable: obs.
-// Fails with DG_ERR_INVALID (state untouched) when the state holds NaN or Inf.
+// Fails with DG_ERR_INVALID (state untouched) when the state holds NaN, Inf, or a magnitude
+// beyond MuJoCo's limit (1e10).
 DG_API int dg_env_set_state(dg_env* env, const double* state, double* obs);
 
 // Write the current observation without stepping (obs_dim x 1).

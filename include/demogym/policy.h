@@ -44,8 +44,8 @@ DG_API int dg_policy_reset(dg_policy* policy, uint64_t seed);
 DG_API int dg_policy_act(dg_policy* policy, const double* obs, const dg_env* env,
                          double* action);
 
-// Free the policy. Nullable: policy (no-op).
-DG_API void dg_policy_close(dg_policy* policy);
+// Free *policy and set *policy to NULL, so closing twice is safe. Nullable: policy, *policy.
+DG_API void dg_policy_close(dg_policy** policy);
 
 // Return the policy's label (e.g. "expert" or a checkpoint's file name).
 DG_API const char* dg_policy_name(const dg_policy* policy);

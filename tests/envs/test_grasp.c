@@ -109,6 +109,6 @@ int main(void) {
   printf("grasp-and-lift: %d/%d seeds lifted the cube 10 cm (worst shortfall %.4f m)\n", lifted,
          SEEDS, worst_drop);
   CHECK_MSG(lifted == SEEDS, "only %d of %d grasps held", lifted, SEEDS);
-  dg_env_close(env);
+  dg_env_close(&env);
   return 0;
 }
