@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "demogym/policy.h"
+#include "demogym/rng.h"
 #include "env_internal.h"
 #include "internal.h"
 
@@ -13,7 +14,12 @@ struct dg_policy {
   void* self;
   char name[256];
   char errmsg[DG_ERRMSG_SIZE];
+  double label[DG_MAX_ACT_DIM];  // the clean label of the last action
+  int label_dim;                 // 0 before the first act
 };
+
+static const dg_policy_impl noisy_impl;
+static void noisy_label(const void* self, double* label, int n);
 
 int dg_policy_create(const dg_policy_impl* impl, void* self, const char* name, dg_policy** out) {
   if (!out || !impl || !impl->act) {
@@ -70,6 +76,20 @@ int dg_policy_act(dg_policy* policy, const double* obs, const dg_env* env, doubl
     if (action[i] > 1.0) action[i] = 1.0;
     if (action[i] < -1.0) action[i] = -1.0;
   }
+  if (policy->impl == &noisy_impl) {
+    noisy_label(policy->self, policy->label, n);
+  } else {
+    memcpy(policy->label, action, sizeof(double) * n);
+  }
+  policy->label_dim = n;
+  return DG_OK;
+}
+
+int dg_policy_label(const dg_policy* policy, double* label) {
+  if (!policy || !label) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_policy_label: NULL argument");
+  if (!policy->label_dim)
+    return dg_fail(NULL, 0, DG_ERR_STATE, "policy %s has not acted yet", policy->name);
+  memcpy(label, policy->label, sizeof(double) * policy->label_dim);
   return DG_OK;
 }
 
@@ -124,4 +144,80 @@ int dg_policy_make_expert(const char* env_id, dg_policy** out) {
     return dg_fail(NULL, 0, DG_ERR_NOMEM, "out of memory making an expert");
   }
   return dg_policy_create(&expert_impl, e, "expert", out);
+}
+
+// --- exploration noise around another policy -------------------------------------------------
+
+typedef struct noisy {
+  dg_policy* inner;
+  double noise;
+  double epsilon;
+  dg_rng rng;
+  double clean[DG_MAX_ACT_DIM];
+} noisy;
+
+static int noisy_reset(void* self, uint64_t seed, char* err, size_t errsz) {
+  noisy* p = self;
+  dg_rng_seed(&p->rng, dg_seed_derive(seed, 0x6e6f697365ULL, 0));
+  int rc = dg_policy_reset(p->inner, seed);
+  if (rc) dg_strlcpy(err, dg_policy_errmsg(p->inner), errsz);
+  return rc;
+}
+
+static int noisy_act(void* self, const double* obs, const dg_env* env, double* action, char* err,
+                     size_t errsz) {
+  noisy* p = self;
+  int n = dg_env_act_dim(env);
+  int rc = dg_policy_act(p->inner, obs, env, p->clean);
+  if (rc) {
+    dg_strlcpy(err, dg_policy_errmsg(p->inner), errsz);
+    return rc;
+  }
+  // draw the same number of random values whichever branch is taken, so the stream stays
+  // aligned across steps
+  double u = dg_rng_uniform(&p->rng);
+  for (int i = 0; i < n; i++) {
+    double z = dg_rng_normal(&p->rng), r = dg_rng_range(&p->rng, -1.0, 1.0);
+    double a = u < p->epsilon ? r : p->clean[i] + p->noise * z;
+    action[i] = a > 1.0 ? 1.0 : (a < -1.0 ? -1.0 : a);
+  }
+  return DG_OK;
+}
+
+static void noisy_destroy(void* self) {
+  noisy* p = self;
+  if (!p) return;
+  dg_policy_close(&p->inner);
+  free(p);
+}
+
+static void noisy_label(const void* self, double* label, int n) {
+  memcpy(label, ((const noisy*)self)->clean, sizeof(double) * n);
+}
+
+static const dg_policy_impl noisy_impl = {"noisy", noisy_reset, noisy_act, noisy_destroy};
+
+int dg_policy_make_noisy(dg_policy* inner, double noise, double epsilon, dg_policy** out) {
+  if (!out || !inner) {
+    dg_policy_close(&inner);
+    return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_policy_make_noisy: NULL argument");
+  }
+  *out = NULL;
+  if (!(noise >= 0) || !(epsilon >= 0 && epsilon <= 1) || !isfinite(noise)) {
+    dg_policy_close(&inner);
+    return dg_fail(NULL, 0, DG_ERR_INVALID,
+                   "noise must be >= 0 and epsilon in [0, 1] (got noise %g, epsilon %g)", noise,
+                   epsilon);
+  }
+  noisy* p = calloc(1, sizeof(noisy));
+  if (!p) {
+    dg_policy_close(&inner);
+    return dg_fail(NULL, 0, DG_ERR_NOMEM, "out of memory making a noisy policy");
+  }
+  p->inner = inner;
+  p->noise = noise;
+  p->epsilon = epsilon;
+  char name[300];
+  snprintf(name, sizeof(name), "%s+noise(%g,%g)", dg_policy_name(inner), noise, epsilon);
+  return dg_policy_create(&noisy_impl, p, name, out);
 }

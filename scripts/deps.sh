@@ -1,14 +1,10 @@
 #!/bin/sh
-# deps.sh: install the Debian bookworm packages demogym needs, only those that are missing.
-# Needs root (or sudo) when something is missing; does nothing otherwise.
+# deps.sh: install the Debian bookworm packages demogym needs (listed in scripts/deps/*.txt, one
+# file per area), only those that are missing. Needs root (or sudo) when something is missing.
 set -eu
+cd "$(dirname "$0")"
 
-PACKAGES="gcc make cmake pkg-config python3
-libmujoco-dev
-libegl-dev libegl-mesa0 libgl1-mesa-dri
-libpng-dev
-libcjson-dev"
-
+PACKAGES=$(cat deps/*.txt | sed 's/#.*//' | tr -s ' \n' '\n' | sed '/^$/d' | sort -u)
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -15,6 +15,8 @@ extern "C" {
 
 typedef struct dg_policy dg_policy;
 
+#define DG_MAX_ACT_DIM 16  // the largest action size a policy handle supports
+
 // The functions behind a policy. `self` is the implementation's state. Each fallible function
 // returns a dg_status; on failure it may write a message into err (errsz bytes).
 typedef struct dg_policy_impl {
@@ -55,6 +57,19 @@ DG_API const char* dg_policy_kind(const dg_policy* policy);
 
 // Return the message of the last failure on this policy ("" if none).
 DG_API const char* dg_policy_errmsg(const dg_policy* policy);
+
+// Make a policy that executes inner's actions perturbed, for exploration and dataset diversity:
+// with probability epsilon a uniform random action in [-1, 1]^A, otherwise inner's action plus
+// Gaussian noise of standard deviation `noise` per component, clipped to [-1, 1]. The noise comes
+// from the wrapper's own generator, reseeded by dg_policy_reset (inner is reset with the same
+// seed, so its per-episode choices match the clean policy's). Takes ownership of inner, also on
+// failure. Its label (dg_policy_label) is inner's clean action.
+DG_API int dg_policy_make_noisy(dg_policy* inner, double noise, double epsilon, dg_policy** out);
+
+// Write the label of the last action dg_policy_act returned (act_dim x 1): the clean action
+// before exploration noise for a noisy policy, the action itself otherwise.
+// Fails with DG_ERR_STATE before the first act.
+DG_API int dg_policy_label(const dg_policy* policy, double* label);
 
 // Return the implementation state given to dg_policy_create (for the module that made it).
 DG_API void* dg_policy_self(const dg_policy* policy);

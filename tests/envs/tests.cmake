@@ -1,0 +1,11 @@
+# tests/envs/tests.cmake: tests of the env module.
+dg_test(test_env_api envs/test_env_api.c)
+dg_test(test_reset envs/test_reset.c)
+dg_test(test_step envs/test_step.c)
+dg_test(test_threads envs/test_threads.c)
+dg_test(test_grasp envs/test_grasp.c)
+dg_test(test_reach_expert envs/test_reach_expert.c)
+dg_test(test_rollout envs/test_rollout.c)
+dg_test(test_render envs/test_render.c)
+dg_test(test_rng envs/test_rng.c)
+dg_test(test_policy envs/test_policy.c)
