@@ -166,3 +166,139 @@ void dg_arm_gripper(const dg_arm* arm, const mjData* d, double* opening, double*
 int dg_arm_is_finger_geom(const dg_arm* arm, const mjModel* m, int g, int side) {
   return m->geom_bodyid[g] == arm->finger_body[side];
 }
+
+int dg_arm_finger_touches(const dg_arm* arm, const mjModel* m, const mjData* d, int body,
+                          int side) {
+  for (int i = 0; i < d->ncon; i++) {
+    int g1 = d->contact[i].geom1, g2 = d->contact[i].geom2;
+    if ((m->geom_bodyid[g1] == body && dg_arm_is_finger_geom(arm, m, g2, side)) ||
+        (m->geom_bodyid[g2] == body && dg_arm_is_finger_geom(arm, m, g1, side)))
+      return 1;
+  }
+  return 0;
+}
+
+// 1 when a finger presses body with its inner face: a contact whose normal runs along the
+// fingers' closing axis (the hand's y axis), not a push with the fingertip or the finger's edge
+static int finger_squeezes(const dg_arm* arm, const mjModel* m, const mjData* d, int body,
+                           int side) {
+  const double* R = d->xmat + 9 * arm->hand_body;
+  double axis[3] = {R[1], R[4], R[7]};
+  for (int i = 0; i < d->ncon; i++) {
+    int g1 = d->contact[i].geom1, g2 = d->contact[i].geom2;
+    if (((m->geom_bodyid[g1] == body && dg_arm_is_finger_geom(arm, m, g2, side)) ||
+         (m->geom_bodyid[g2] == body && dg_arm_is_finger_geom(arm, m, g1, side))) &&
+        fabs(mju_dot3(d->contact[i].frame, axis)) > 0.7)
+      return 1;
+  }
+  return 0;
+}
+
+int dg_arm_is_grasping(const dg_arm* arm, const mjModel* m, const mjData* d, int body) {
+  return finger_squeezes(arm, m, d, body, 0) && finger_squeezes(arm, m, d, body, 1);
+}
+
+int dg_arm_touches(const dg_arm* arm, const mjModel* m, const mjData* d, int body) {
+  int root = m->body_rootid[arm->hand_body];
+  for (int i = 0; i < d->ncon; i++) {
+    int b1 = m->geom_bodyid[d->contact[i].geom1], b2 = m->geom_bodyid[d->contact[i].geom2];
+    if ((b1 == body && m->body_rootid[b2] == root) || (b2 == body && m->body_rootid[b1] == root))
+      return 1;
+  }
+  return 0;
+}
+
+void dg_arm_toward(double* action, const double* from, const double* to, double gain,
+                   double limit) {
+  double big = 0;
+  for (int i = 0; i < 3; i++) {
+    action[i] = gain * (to[i] - from[i]) / DG_ARM_MAX_STEP;
+    if (fabs(action[i]) > big) big = fabs(action[i]);
+  }
+  if (big > limit)
+    for (int i = 0; i < 3; i++) action[i] *= limit / big;
+}
+
+// the grasp approach: heights relative to the box, in metres (the pads reach 2 cm below the
+// grip site)
+#define GRASP_ALIGNED 0.01   // horizontal error below which the gripper descends onto the box
+#define GRASP_LOW_SLACK 0.015  // ... and at which, already low, it still closes around it
+#define GRASP_CLEAR 0.025    // grip site height above the box top under which the pads are low
+#define GRASP_HOVER 0.045    // grip site height above the box top before the descent
+#define GRASP_MARGIN 0.006   // height error accepted as "at grasp height"
+
+void dg_arm_grasp_action(double* action, const dg_arm* arm, const mjData* d, const double* c,
+                         double h) {
+  double e[3], opening;
+  dg_arm_eef_pos(arm, d, e);
+  dg_arm_gripper(arm, d, &opening, NULL);
+  double exy = hypot(c[0] - e[0], c[1] - e[1]);
+  double top = c[2] + h;
+  double grasp_z = fmax(c[2] + 0.3 * h, arm->ws_lo[2]);
+  double goal[3] = {c[0], c[1], top + GRASP_HOVER};
+  double grip = -1.0;
+  int low = e[2] < top + GRASP_CLEAR;
+  int open = opening > 2 * h + 0.02;  // wide enough for the box at any yaw
+  if (!low) {
+    // above the box: line up, open, then descend
+    if (exy < GRASP_ALIGNED && open) goal[2] = grasp_z;
+  } else if (exy > GRASP_LOW_SLACK) {
+    // low but off the box: rise straight up before moving across
+    goal[0] = e[0], goal[1] = e[1];
+  } else if (e[2] > grasp_z + GRASP_MARGIN) {
+    // around the box's top: keep descending once the fingers are open, else open in place
+    goal[2] = open ? grasp_z : e[2];
+  } else if (opening < 2 * h - 0.008) {
+    // closed narrower than the box, so not around it: a missed grasp; reopen and rise to retry
+    goal[0] = e[0], goal[1] = e[1];
+  } else {
+    // at grasp height around the box: close
+    goal[2] = grasp_z;
+    grip = 1.0;
+  }
+  dg_arm_toward(action, e, goal, 0.8, 1.0);
+  action[3] = grip;
+}
+
+// the push: grip site heights and horizontal offsets from the box's centre, beyond its half size
+#define PUSH_Z 0.005         // grip site height above the box's centre while pushing
+#define PUSH_SAFE_Z 0.05     // grip site height above the box's top while travelling
+#define PUSH_STANDOFF 0.035  // where the descent behind the box ends
+#define PUSH_BEHIND 0.005    // the pusher is behind the box when further back than this
+#define PUSH_LATERAL 0.016   // largest offset from the push line while pushing
+#define PUSH_NEAR 0.10       // closer than this, a low gripper rises before moving across
+
+void dg_arm_push_action(double* action, const dg_arm* arm, const mjData* d, const double* c,
+                        double h, const double* goal) {
+  double e[3];
+  dg_arm_eef_pos(arm, d, e);
+  action[3] = 1.0;  // closed: the fingers make a compact pusher
+  double dg[2] = {goal[0] - c[0], goal[1] - c[1]};
+  double dist = hypot(dg[0], dg[1]);
+  if (dist < DG_ARM_PUSH_DONE) {  // there: hold still
+    action[0] = action[1] = action[2] = 0;
+    return;
+  }
+  // the push line runs from the goal through the box; along < 0 is behind the box
+  double u[2] = {dg[0] / dist, dg[1] / dist}, perp[2] = {-u[1], u[0]};
+  double q[2] = {e[0] - c[0], e[1] - c[1]};
+  double along = q[0] * u[0] + q[1] * u[1], lat = q[0] * perp[0] + q[1] * perp[1];
+  double push_z = fmax(c[2] + PUSH_Z, arm->ws_lo[2]), safe_z = c[2] + h + PUSH_SAFE_Z;
+  int low = e[2] < push_z + 0.015;
+  int on_line = fabs(lat) < PUSH_LATERAL;
+  if (low && on_line && along < -(h + PUSH_BEHIND)) {
+    // push: along the line, slowing near the goal, steering back onto the line
+    double speed = dg_arm_clamp(0.8 * dist / DG_ARM_MAX_STEP, 0.15, 0.6);
+    for (int i = 0; i < 2; i++) action[i] = u[i] * speed - perp[i] * lat / DG_ARM_MAX_STEP;
+    action[2] = dg_arm_clamp(0.8 * (push_z - e[2]) / DG_ARM_MAX_STEP, -1, 1);
+    return;
+  }
+  double standoff = h + PUSH_STANDOFF;
+  double w[3] = {c[0] - u[0] * standoff, c[1] - u[1] * standoff, safe_z};
+  if (on_line && along < -(standoff - 0.01)) {
+    w[2] = push_z;  // behind the box: descend to pushing height
+  } else if (e[2] < safe_z - 0.01 && hypot(q[0], q[1]) < h + PUSH_NEAR) {
+    w[0] = e[0], w[1] = e[1];  // low beside the box: rise before moving across
+  }
+  dg_arm_toward(action, e, w, 0.8, 1.0);
+}

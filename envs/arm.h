@@ -25,6 +25,7 @@
 #define DG_ARM_MAX_LEAD 0.25    // radians a servo target may lead its joint
 #define DG_ARM_DAMPING 0.05     // damping of the least-squares solve
 #define DG_ARM_FINGER_OPEN 0.045  // finger travel from closed to fully open, per finger (m)
+#define DG_ARM_PUSH_DONE 0.008    // dg_arm_push_action stops this close to its goal (m)
 
 // Indices into the model, resolved once at init.
 typedef struct dg_arm {
@@ -71,5 +72,37 @@ void dg_arm_gripper(const dg_arm* arm, const mjData* d, double* opening, double*
 
 // Return 1 when geom g belongs to the left (side 0) or right (side 1) finger.
 int dg_arm_is_finger_geom(const dg_arm* arm, const mjModel* m, int g, int side);
+
+// Return 1 when a contact in d joins the left (side 0) or right (side 1) finger with body.
+int dg_arm_finger_touches(const dg_arm* arm, const mjModel* m, const mjData* d, int body,
+                          int side);
+
+// Return 1 when both fingers press body with their inner faces (contact normals along the
+// closing axis): the gripper holds it. A push with the fingertips is no grasp.
+int dg_arm_is_grasping(const dg_arm* arm, const mjModel* m, const mjData* d, int body);
+
+// Return 1 when any geom of the arm (links, hand or fingers) touches body.
+int dg_arm_touches(const dg_arm* arm, const mjModel* m, const mjData* d, int body);
+
+// Write into action (3) the displacement command that moves a point from `from` towards `to`:
+// gain x the error in units of DG_ARM_MAX_STEP, scaled down as a whole (keeping its direction)
+// so that no component exceeds limit (<= 1).
+void dg_arm_toward(double* action, const double* from, const double* to, double gain,
+                   double limit);
+
+// Write the action (DG_ARM_ACT_DIM) that brings the open gripper around a free box of half size
+// h centred at c, lying on a surface, and grasps it; a function of the state only, so it
+// resumes from anywhere: rise clear of the box, go above it, open, descend, close; reopen and
+// rise after a missed grasp. Once dg_arm_is_grasping holds, the task takes over.
+void dg_arm_grasp_action(double* action, const dg_arm* arm, const mjData* d, const double* c,
+                         double h);
+
+// Write the action (DG_ARM_ACT_DIM) that pushes a box of half size h resting on the table
+// (centre c) towards goal (xy) with the closed gripper, a function of the state only: behind the
+// box on the line from the goal through it and at pushing height, push along that line and steer
+// back onto it; otherwise rise clear of the box, travel to a point behind it and descend there.
+// Holds still once the box is within DG_ARM_PUSH_DONE of the goal.
+void dg_arm_push_action(double* action, const dg_arm* arm, const mjData* d, const double* c,
+                        double h, const double* goal);
 
 #endif  // DEMOGYM_ARM_H

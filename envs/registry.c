@@ -3,10 +3,20 @@
 
 #include "env_internal.h"
 
+extern const dg_task dg_task_detour;
+extern const dg_task dg_task_drawer;
+extern const dg_task dg_task_pickplace;
+extern const dg_task dg_task_push;
 extern const dg_task dg_task_reach;
+extern const dg_task dg_task_stack;
 
 static const dg_task* const tasks[] = {
+    &dg_task_detour,
+    &dg_task_drawer,
+    &dg_task_pickplace,
+    &dg_task_push,
     &dg_task_reach,
+    &dg_task_stack,
 };
 
 const dg_task* const* dg_task_list(int* count) {
