@@ -93,8 +93,10 @@ int main(int argc, char** argv) {
     double mr = median(t_raw, ROUNDS), me = median(t_env, ROUNDS);
     printf("%-14s %14.1f %14.1f %8.3f\n", id, 1e6 * mr, 1e6 * me, me / mr);
     if (json)
-      fprintf(json, "%s{\"env\": \"%s\", \"raw_us\": %.3f, \"env_us\": %.3f, \"ratio\": %.4f}",
-              e ? ", " : "", id, 1e6 * mr, 1e6 * me, me / mr);
+      fprintf(json,
+              "%s{\"name\": \"%s step / raw mj_step\", \"env\": \"%s\", \"raw_us\": %.3f, "
+              "\"env_us\": %.3f, \"ratio\": %.4f}",
+              e ? ", " : "", id, id, 1e6 * mr, 1e6 * me, me / mr);
     mj_deleteData(raw);
     dg_env_close(&env);
   }

@@ -63,7 +63,24 @@ void cli_progress(const char* label, long done, long total);
 // Finish a progress bar line.
 void cli_progress_end(void);
 
-// Resolve a policy argument: "expert" (the env's scripted expert). Returns a dg_status.
+// A video of replayed demos (cmd_replay's --video): where, and the frame size and camera.
+typedef struct cli_video_args {
+  const char* out;     // .mp4 or .gif
+  int width, height;   // frame size (even for MP4)
+  const char* camera;  // a model camera or "free"; NULL: the task's
+} cli_video_args;
+
+struct dg_dataset;
+struct dg_replay_result;
+
+// Replay demo (NULL: every demo) of ds like dg_dataset_replay, rendering the replayed states into
+// a video, one demo after another, each labelled with its name (replay_video.c). Writes the
+// replay's result and the number of frames. Returns a dg_status.
+int cli_replay_video(struct dg_dataset* ds, const char* demo, const cli_video_args* args,
+                     struct dg_replay_result* result, long* frames);
+
+// Resolve a policy argument: "expert" (the env's scripted expert) or a checkpoint file made by
+// `demogym train` (refused when trained in another env). Returns a dg_status.
 int cli_make_policy(const char* spec, const char* env_id, dg_policy** out);
 
 #endif  // DEMOGYM_CLI_H

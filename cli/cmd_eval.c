@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
@@ -9,11 +10,13 @@
 static void help(void) {
   printf(
       "usage: demogym eval ENV [--policy expert] [--episodes N] [--seed S] [--max-steps N]\n"
-      "                        [--min-success R] [--json] [-q] [-v]\n\n"
+      "                        [--min-success R] [--workers T] [--json] [-q] [-v]\n\n"
       "Roll out a policy for N episodes (default 50) from seeds derived from S (default 0) and\n"
       "report the success rate with its Wilson 95%% interval, the mean return and length.\n"
       "--max-steps overrides the env's time limit; --min-success R exits with status 1 when the\n"
-      "success rate is below R.\n");
+      "success rate is below R.\n"
+      "--workers T runs the episodes on T threads (default 1), each with its own env and policy;\n"
+      "the episodes, and so every number printed, are the same for every T.\n");
 }
 
 typedef struct progress {
@@ -31,10 +34,39 @@ static int on_episode_end(void* user, dg_env* env, const dg_episode_stats* st) {
   return 0;
 }
 
+// run the episodes on `workers` threads: env and policy are the first worker, the others get
+// their own env and policy made from the same id, options and spec (the policy is made again,
+// not copied, so every policy the command accepts works)
+static int run_workers(dg_env* env, dg_policy* policy, int workers, const char* id,
+                       const dg_env_options* opt, const char* spec, const dg_rollout_options* ro,
+                       dg_rollout_summary* sum) {
+  memset(sum, 0, sizeof(*sum));
+  if (workers == 1) return dg_rollout_run(env, policy, ro, NULL, sum);
+  dg_rollout_worker* w = calloc((size_t)workers, sizeof(dg_rollout_worker));
+  if (!w) {
+    dg_set_last_errmsg("out of memory for %d workers", workers);
+    return DG_ERR_NOMEM;
+  }
+  int rc = DG_OK, made = 1;
+  w[0].env = env;
+  w[0].policy = policy;
+  for (; made < workers && rc == DG_OK; made++) {
+    rc = dg_env_make(id, opt, &w[made].env);
+    if (rc == DG_OK) rc = cli_make_policy(spec, id, &w[made].policy);
+  }
+  if (rc == DG_OK) rc = dg_rollout_run_parallel(w, workers, ro, NULL, sum);
+  for (int i = 1; i < made; i++) {
+    dg_env_close(&w[i].env);
+    dg_policy_close(&w[i].policy);
+  }
+  free(w);
+  return rc;
+}
+
 int cmd_eval(int argc, char** argv) {
   cli_common common = {0};
   const char* policy_spec = "expert";
-  long episodes = 50, max_steps = 0;
+  long episodes = 50, max_steps = 0, workers = 1;
   uint64_t seed = 0;
   double min_success = -1;
   static const struct option longopts[] = {{"policy", required_argument, 0, 'p'},
@@ -42,6 +74,7 @@ int cmd_eval(int argc, char** argv) {
                                            {"seed", required_argument, 0, 's'},
                                            {"max-steps", required_argument, 0, 'm'},
                                            {"min-success", required_argument, 0, 'r'},
+                                           {"workers", required_argument, 0, 'w'},
                                            {"json", no_argument, 0, 'j'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
@@ -67,6 +100,9 @@ int cmd_eval(int argc, char** argv) {
                                  optarg);
         break;
       }
+      case 'w':
+        if (cli_parse_int("eval", "--workers", optarg, 1, 1024, &workers)) return EXIT_USAGE;
+        break;
       case 'j': common.json = 1; break;
       case 'v': common.verbose = 1; break;
       case 'q': common.quiet = 1; break;
@@ -106,7 +142,7 @@ int cmd_eval(int argc, char** argv) {
   dg_rollout_summary sum;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  rc = dg_rollout_run(env, policy, &ro, NULL, &sum);
+  rc = run_workers(env, policy, (int)workers, id, &opt, policy_spec, &ro, &sum);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (prog.on) cli_progress_end();
   double seconds = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
@@ -133,6 +169,7 @@ int cmd_eval(int argc, char** argv) {
     cJSON_AddNumberToObject(root, "mean_length", sum.mean_length);
     cJSON_AddNumberToObject(root, "total_steps", (double)sum.total_steps);
     cJSON_AddNumberToObject(root, "seconds", seconds);
+    cJSON_AddNumberToObject(root, "workers", (double)workers);
     cli_print_json(root);
   } else {
     printf("env        %s\n", id);

@@ -7,13 +7,35 @@
 int cmd_list(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
+int cmd_train(int argc, char** argv);
 int cmd_snapshot(int argc, char** argv);
+int cmd_render(int argc, char** argv);
+int cmd_view(int argc, char** argv);
+int cmd_teleop(int argc, char** argv);
+int cmd_record(int argc, char** argv);
+int cmd_inspect(int argc, char** argv);
+int cmd_validate(int argc, char** argv);
+int cmd_replay(int argc, char** argv);
+int cmd_split(int argc, char** argv);
+int cmd_merge(int argc, char** argv);
+int cmd_dataset(int argc, char** argv);
 
 static const cli_command commands[] = {
     {"list", "list the registered envs", cmd_list},
     {"info", "show one env's spaces, observation keys and timing", cmd_info},
     {"eval", "roll out a policy and report its success rate", cmd_eval},
+    {"train", "behaviour cloning: train a policy on a dataset", cmd_train},
     {"snapshot", "render one frame of an env to a PNG file", cmd_snapshot},
+    {"render", "roll out policies from the same seed, side by side in a video", cmd_render},
+    {"view", "watch a policy in a window; take over with the keyboard", cmd_view},
+    {"teleop", "drive the arm with the keyboard and record the episodes", cmd_teleop},
+    {"record", "record expert demonstrations to an HDF5 dataset", cmd_record},
+    {"inspect", "summarise a demo dataset", cmd_inspect},
+    {"validate", "check a dataset's layout and invariants", cmd_validate},
+    {"replay", "replay a dataset's actions from its stored states", cmd_replay},
+    {"split", "write train/valid masks into a dataset", cmd_split},
+    {"merge", "merge datasets of one env into a new file", cmd_merge},
+    {"dataset", "list and rebuild benchmark datasets from their cards", cmd_dataset},
 };
 
 static void print_help(FILE* f) {

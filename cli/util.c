@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "demogym/bc.h"
 
 int cli_usage_error(const char* sub, const char* fmt, ...) {
   va_list ap;
@@ -135,6 +136,8 @@ void cli_progress_end(void) {
 
 int cli_make_policy(const char* spec, const char* env_id, dg_policy** out) {
   if (strcmp(spec, "expert") == 0) return dg_policy_make_expert(env_id, out);
-  dg_set_last_errmsg("unknown policy '%s': use 'expert'", spec);
+  // a file is a checkpoint (demogym train), refused when trained in another env
+  if (access(spec, F_OK) == 0) return dg_bc_policy_load(spec, env_id, out);
+  dg_set_last_errmsg("unknown policy '%s': use 'expert' or a checkpoint file", spec);
   return DG_ERR_NOTFOUND;
 }

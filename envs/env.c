@@ -140,6 +140,10 @@ int dg_env_make_task(const dg_task* task, const dg_env_options* opt, dg_env** ou
       o.render_height > 8192)
     return dg_fail(NULL, 0, DG_ERR_INVALID, "render size %dx%d is outside 1..8192 pixels",
                    o.render_width, o.render_height);
+  if (o.render_mode != DG_RENDER_RGB_ARRAY && o.render_mode != DG_RENDER_HUMAN)
+    return dg_fail(NULL, 0, DG_ERR_INVALID,
+                   "render_mode %d: use DG_RENDER_RGB_ARRAY (0) or DG_RENDER_HUMAN (1)",
+                   o.render_mode);
   if (o.max_episode_steps < -1)
     return dg_fail(NULL, 0, DG_ERR_INVALID,
                    "max_episode_steps %d: use a positive limit, 0 for the task's default or -1 "
@@ -309,6 +313,7 @@ int dg_env_reset(dg_env* env, const uint64_t* seed, double* obs, dg_info* info) 
   env->phase = 1;
   env->task->observe(env, env->ctx, obs);
   if (info) fill_info(env, info, env->task->success(env, env->ctx));
+  if (env->opt.render_mode == DG_RENDER_HUMAN) dg_render_human(env, NULL);
   return DG_OK;
 }
 
@@ -403,6 +408,7 @@ int dg_env_step(dg_env* env, const double* action, double* obs, dg_step_result* 
   r.info.action_clipped = clipped;
   if (r.terminated || r.truncated) env->phase = 2;
   if (res) *res = r;
+  if (env->opt.render_mode == DG_RENDER_HUMAN) dg_render_human(env, &r);
   return DG_OK;
 }
 
@@ -419,6 +425,26 @@ int dg_env_get_state(const dg_env* env, double* state) {
   memcpy(s, d->mocap_pos, sizeof(double) * 3 * m->nmocap), s += 3 * m->nmocap;
   memcpy(s, d->mocap_quat, sizeof(double) * 4 * m->nmocap), s += 4 * m->nmocap;
   return DG_OK;
+}
+
+// MuJoCo 2.2's kinematics normalizes the quaternions of free and ball joints in qpos in place,
+// and normalizing a unit quaternion again can flip its last bits (some even alternate between two
+// values). So that a restored state reproduces the original bit for bit, put in qpos the
+// quaternion whose normalization gives the saved one: the saved one itself if normalization
+// keeps it, else its partner in the alternation.
+static void prenormalize_quats(const mjModel* m, mjData* d) {
+  for (int j = 0; j < m->njnt; j++) {
+    int type = m->jnt_type[j];
+    if (type != mjJNT_FREE && type != mjJNT_BALL) continue;
+    double* q = d->qpos + m->jnt_qposadr[j] + (type == mjJNT_FREE ? 3 : 0);
+    double once[4], twice[4];
+    mju_copy4(once, q);
+    mju_normalize4(once);
+    if (memcmp(once, q, sizeof(once)) == 0) continue;
+    mju_copy4(twice, once);
+    mju_normalize4(twice);
+    if (memcmp(twice, q, sizeof(twice)) == 0) mju_copy4(q, once);
+  }
 }
 
 int dg_env_set_state(dg_env* env, const double* state, double* obs) {
@@ -440,6 +466,7 @@ int dg_env_set_state(dg_env* env, const double* state, double* obs) {
   memcpy(d->ctrl, s, sizeof(double) * m->nu), s += m->nu;
   memcpy(d->mocap_pos, s, sizeof(double) * 3 * m->nmocap), s += 3 * m->nmocap;
   memcpy(d->mocap_quat, s, sizeof(double) * 4 * m->nmocap), s += 4 * m->nmocap;
+  prenormalize_quats(m, d);
   int rc = refresh(env);
   if (rc) return rc;
   env->elapsed = (int)lround(d->time / dg_env_dt(env));

@@ -95,6 +95,10 @@ const dg_task* dg_task_find(const char* id);
 // Renderer state of an env (render.c).
 void dg_render_ctx_free(struct dg_render_ctx* ctx);
 
+// Draw the env's state in its window (DG_RENDER_HUMAN), after a reset (res NULL) or a step;
+// failures are logged once and returned (render.c).
+int dg_render_human(dg_env* env, const dg_step_result* res);
+
 // Small vector helpers for tasks.
 static inline double dg_dist3(const double* a, const double* b) {
   double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];

@@ -16,6 +16,7 @@ struct dg_policy {
   char errmsg[DG_ERRMSG_SIZE];
   double label[DG_MAX_ACT_DIM];  // the clean label of the last action
   int label_dim;                 // 0 before the first act
+  dg_policy_clone_fn clone;      // copies self for dg_policy_clone. Nullable
 };
 
 static const dg_policy_impl noisy_impl;
@@ -51,6 +52,33 @@ const char* dg_policy_name(const dg_policy* policy) { return policy->name; }
 const char* dg_policy_kind(const dg_policy* policy) { return policy->impl->kind; }
 const char* dg_policy_errmsg(const dg_policy* policy) { return policy ? policy->errmsg : ""; }
 void* dg_policy_self(const dg_policy* policy) { return policy->self; }
+
+int dg_policy_set_clone(dg_policy* policy, dg_policy_clone_fn fn) {
+  if (!policy) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_policy_set_clone: policy is NULL");
+  policy->clone = fn;
+  return DG_OK;
+}
+
+int dg_policy_clone(const dg_policy* policy, dg_policy** out) {
+  if (!policy || !out) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_policy_clone: NULL argument");
+  *out = NULL;
+  if (!policy->clone)
+    return dg_fail(NULL, 0, DG_ERR_UNSUPPORTED,
+                   "policy %s (class %s) cannot be copied for another thread: its class sets no "
+                   "clone function (dg_policy_set_clone)",
+                   policy->name, policy->impl->kind);
+  void* self = NULL;
+  char err[DG_ERRMSG_SIZE] = "";
+  int rc = policy->clone(policy->self, &self, err, sizeof(err));
+  if (rc) return dg_fail(NULL, 0, rc, "cannot copy policy %s: %s", policy->name,
+                         err[0] ? err : dg_strerror(rc));
+  rc = dg_policy_create(policy->impl, self, policy->name, out);
+  if (rc) return rc;
+  (*out)->clone = policy->clone;
+  memcpy((*out)->label, policy->label, sizeof(policy->label));
+  (*out)->label_dim = policy->label_dim;
+  return DG_OK;
+}
 
 int dg_policy_reset(dg_policy* policy, uint64_t seed) {
   if (!policy) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_policy_reset: policy is NULL");
@@ -126,6 +154,21 @@ static void expert_destroy(void* self) {
   free(e);
 }
 
+static int expert_clone(const void* self, void** out, char* err, size_t errsz) {
+  const expert* e = self;
+  expert* c = calloc(1, sizeof(expert));
+  size_t size = e->task->expert_size ? e->task->expert_size : 1;
+  if (c) c->state = malloc(size);
+  if (!c || !c->state) {
+    free(c);
+    return dg_fail(err, errsz, DG_ERR_NOMEM, "out of memory copying an expert");
+  }
+  c->task = e->task;
+  memcpy(c->state, e->state, size);
+  *out = c;
+  return DG_OK;
+}
+
 static const dg_policy_impl expert_impl = {"expert", expert_reset, expert_act, expert_destroy};
 
 int dg_policy_make_expert(const char* env_id, dg_policy** out) {
@@ -143,7 +186,9 @@ int dg_policy_make_expert(const char* env_id, dg_policy** out) {
     free(e);
     return dg_fail(NULL, 0, DG_ERR_NOMEM, "out of memory making an expert");
   }
-  return dg_policy_create(&expert_impl, e, "expert", out);
+  int rc = dg_policy_create(&expert_impl, e, "expert", out);
+  if (rc == DG_OK) dg_policy_set_clone(*out, expert_clone);
+  return rc;
 }
 
 // --- exploration noise around another policy -------------------------------------------------
@@ -195,6 +240,22 @@ static void noisy_label(const void* self, double* label, int n) {
   memcpy(label, ((const noisy*)self)->clean, sizeof(double) * n);
 }
 
+static int noisy_clone(const void* self, void** out, char* err, size_t errsz) {
+  const noisy* p = self;
+  noisy* c = malloc(sizeof(noisy));
+  if (!c) return dg_fail(err, errsz, DG_ERR_NOMEM, "out of memory copying a noisy policy");
+  *c = *p;
+  c->inner = NULL;
+  int rc = dg_policy_clone(p->inner, &c->inner);
+  if (rc) {
+    dg_strlcpy(err, dg_last_errmsg(), errsz);
+    free(c);
+    return rc;
+  }
+  *out = c;
+  return DG_OK;
+}
+
 static const dg_policy_impl noisy_impl = {"noisy", noisy_reset, noisy_act, noisy_destroy};
 
 int dg_policy_make_noisy(dg_policy* inner, double noise, double epsilon, dg_policy** out) {
@@ -219,5 +280,7 @@ int dg_policy_make_noisy(dg_policy* inner, double noise, double epsilon, dg_poli
   p->epsilon = epsilon;
   char name[300];
   snprintf(name, sizeof(name), "%s+noise(%g,%g)", dg_policy_name(inner), noise, epsilon);
-  return dg_policy_create(&noisy_impl, p, name, out);
+  int rc = dg_policy_create(&noisy_impl, p, name, out);
+  if (rc == DG_OK) dg_policy_set_clone(*out, noisy_clone);
+  return rc;
 }

@@ -8,5 +8,10 @@
 #include "policy.h"
 #include "rollout.h"
 #include "render.h"
+#include "video.h"
+#include "viewer.h"
+#include "gate.h"
+#include "vec_env.h"
+#include "bc.h"
 
 #endif  // DEMOGYM_DEMOGYM_H

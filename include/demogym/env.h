@@ -20,6 +20,13 @@ typedef struct dg_env dg_env;
 struct mjModel_;
 struct mjData_;
 
+// Render modes, as Gymnasium names them.
+typedef enum dg_render_mode {
+  DG_RENDER_RGB_ARRAY = 0,  // dg_env_render returns frames (H x W x 3); nothing else is drawn
+  DG_RENDER_HUMAN = 1       // a window (the viewer, viewer.h) shows every reset and step, paced
+                            // to render_fps; needs a display
+} dg_render_mode;
+
 // Options for dg_env_make; fill with dg_env_options_default, then change what you need.
 typedef struct dg_env_options {
   int max_episode_steps;     // time limit in env steps; 0: the task's default; -1: no limit
@@ -27,6 +34,7 @@ typedef struct dg_env_options {
   int render_width;          // rgb_array frame width in pixels (default 480)
   int render_height;         // rgb_array frame height in pixels (default 480)
   const char* render_camera; // camera name; NULL: the task's default; "free": a free camera
+  int render_mode;           // a dg_render_mode (default DG_RENDER_RGB_ARRAY)
 } dg_env_options;
 
 // A Box space of float64 values; low/high point into memory owned by the env (dim x 1).
@@ -145,6 +153,8 @@ DG_API int dg_env_is_success(const dg_env* env);
 // Render the current state as RGB, rows top-down, into rgb (height x width x 3 bytes), using the
 // options' size and camera. The first call makes an offscreen OpenGL context (EGL, or as
 // DEMOGYM_GL=egl|glfw|osmesa says) owned by the env and bound to the calling thread.
+// In DG_RENDER_HUMAN mode it draws the state in the env's window instead (rgb nullable, unused);
+// reset and step draw there by themselves, and a failure to draw is logged, not returned.
 DG_API int dg_env_render(dg_env* env, uint8_t* rgb);
 
 // Return the rendered frame size from the options.

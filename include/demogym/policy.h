@@ -74,6 +74,19 @@ DG_API int dg_policy_label(const dg_policy* policy, double* label);
 // Return the implementation state given to dg_policy_create (for the module that made it).
 DG_API void* dg_policy_self(const dg_policy* policy);
 
+// Copy a policy's implementation state: write a new, independent state to *out (freed by the
+// impl's destroy). On failure return a dg_status and a message in err (errsz bytes).
+typedef int (*dg_policy_clone_fn)(const void* self, void** out, char* err, size_t errsz);
+
+// Let dg_policy_clone copy policy with fn. Policy classes set it right after dg_policy_create;
+// a class without one cannot run in parallel rollouts (dg_rollout_run_threads, --workers).
+// The experts and the noisy wrapper have one; learned policy classes must provide theirs.
+DG_API int dg_policy_set_clone(dg_policy* policy, dg_policy_clone_fn fn);
+
+// Make *out an independent copy of policy (same class, label, parameters and random state), for
+// another thread. Fails with DG_ERR_UNSUPPORTED when the class set no clone function.
+DG_API int dg_policy_clone(const dg_policy* policy, dg_policy** out);
+
 #ifdef __cplusplus
 }
 #endif

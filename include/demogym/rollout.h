@@ -76,6 +76,35 @@ DG_API void dg_rollout_options_default(dg_rollout_options* opt);
 DG_API int dg_rollout_run(dg_env* env, dg_policy* policy, const dg_rollout_options* opt,
                           dg_episode_stats* stats, dg_rollout_summary* summary);
 
+// One worker of a parallel run: its own env and policy (never shared with another worker), and
+// its own taps, called on the worker's thread for the episodes it runs, as dg_rollout_run calls
+// them (a tap may buffer an episode and hand it on at episode_end).
+typedef struct dg_rollout_worker {
+  dg_env* env;         // the worker's env; all workers' envs have one id and one time limit
+  dg_policy* policy;   // the worker's policy
+  const dg_tap* taps;  // the worker's taps. Nullable
+  int ntaps;           // number of taps
+} dg_rollout_worker;
+
+// Run the episodes of dg_rollout_run over nworkers threads, one per worker: each free worker
+// takes the next episode index, at most 4 x nworkers ahead of the oldest unfinished one. Every
+// episode is the one dg_rollout_run would run (seeded from (opt->seed, index)), so stats and
+// summary are identical for any nworkers. The shared taps (opt->taps) may only have episode_end,
+// which is called on the calling thread in index order with env NULL. opt->stop and failures end
+// the run: the episodes reported (stats, summary, shared taps) are then the prefix that finished,
+// and the status is the failure of the lowest episode that failed. Nullable: stats, summary.
+DG_API int dg_rollout_run_parallel(const dg_rollout_worker* workers, int nworkers,
+                                   const dg_rollout_options* opt, dg_episode_stats* stats,
+                                   dg_rollout_summary* summary);
+
+// Run like dg_rollout_run over nthreads threads: env and policy are the first worker, the others
+// get a new env of the same id and options and a copy of policy (dg_policy_clone, which fails
+// with DG_ERR_UNSUPPORTED for a class without a clone function). Shared taps as in
+// dg_rollout_run_parallel. Nullable: opt, stats, summary.
+DG_API int dg_rollout_run_threads(dg_env* env, dg_policy* policy, int nthreads,
+                                  const dg_rollout_options* opt, dg_episode_stats* stats,
+                                  dg_rollout_summary* summary);
+
 // Summarise n episodes' statistics.
 DG_API void dg_rollout_summarize(const dg_episode_stats* stats, int n, dg_rollout_summary* out);
 
