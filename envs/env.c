@@ -318,9 +318,11 @@ int dg_env_reset(dg_env* env, const uint64_t* seed, double* obs, dg_info* info) 
 }
 
 // the number of warnings MuJoCo raised for bad numbers (it resets the data when it raises them)
+// and for full contact or constraint buffers (it drops constraints: the physics is wrong)
 static int bad_number_warnings(const mjData* d) {
   return d->warning[mjWARN_BADQACC].number + d->warning[mjWARN_BADQPOS].number +
-         d->warning[mjWARN_BADQVEL].number + d->warning[mjWARN_BADCTRL].number;
+         d->warning[mjWARN_BADQVEL].number + d->warning[mjWARN_BADCTRL].number +
+         d->warning[mjWARN_CONTACTFULL].number + d->warning[mjWARN_CNSTRFULL].number;
 }
 
 static int state_is_finite(const mjModel* m, const mjData* d) {
