@@ -19,6 +19,8 @@ int cmd_replay(int argc, char** argv);
 int cmd_split(int argc, char** argv);
 int cmd_merge(int argc, char** argv);
 int cmd_dataset(int argc, char** argv);
+int cmd_dagger(int argc, char** argv);
+int cmd_compounding(int argc, char** argv);
 
 static const cli_command commands[] = {
     {"list", "list the registered envs", cmd_list},
@@ -36,6 +38,8 @@ static const cli_command commands[] = {
     {"split", "write train/valid masks into a dataset", cmd_split},
     {"merge", "merge datasets of one env into a new file", cmd_merge},
     {"dataset", "list and rebuild benchmark datasets from their cards", cmd_dataset},
+    {"dagger", "DAgger / HG-DAgger (--gated) with the expert as the oracle", cmd_dagger},
+    {"compounding", "per-step drift and action error of policies against the expert", cmd_compounding},
 };
 
 static void print_help(FILE* f) {
@@ -45,7 +49,7 @@ static void print_help(FILE* f) {
           "subcommands:\n",
           dg_version());
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
   fprintf(f,
           "\ncommon flags: --json (one JSON object on stdout), -v (debug logs), -q (no progress)\n"
           "exit status: 0 success, 1 the command ran but its result is a failure, 2 bad usage "

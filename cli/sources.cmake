@@ -19,4 +19,7 @@ list(APPEND DG_CLI_SOURCES
   cli/cmd_split.c
   cli/cmd_merge.c
   cli/cmd_dataset.c
+  cli/cmd_dagger.c
+  cli/cmd_compounding.c
+  cli/dagger_plot.c
 )

@@ -1,5 +1,6 @@
 // gate.c: the gate policy: each act is answered by the learner or by the supervisor, as set by
-// dg_gate_set (the viewer's Tab key) or by a rule consulted before every act.
+// dg_gate_set (the viewer's Tab key), by a rule consulted before every act, or by a judge that
+// sees both policies' proposals (DAgger's mixture, HG-DAgger's safe-set rule).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@ typedef struct gate {
   int last;               // who answered the last act (-1: nobody yet)
   dg_gate_rule rule;      // nullable
   void* rule_user;
+  dg_gate_judge judge;    // judge.choose NULL: none
+  int both;               // the last act asked both policies (proposals below are valid)
+  int act_dim;            // size of the proposals
+  double learner_action[DG_MAX_ACT_DIM];     // the learner's proposal at the last act
+  double supervisor_action[DG_MAX_ACT_DIM];  // the supervisor's proposal at the last act
   dg_gate_stats stats;
 } gate;
 
@@ -24,15 +30,62 @@ static int gate_reset(void* self, uint64_t seed, char* err, size_t errsz) {
   gate* g = self;
   g->actor = DG_GATE_LEARNER;
   g->last = -1;
+  g->both = 0;
   int rc = dg_policy_reset(g->learner, seed);
   if (rc == DG_OK) rc = dg_policy_reset(g->supervisor, seed);
   if (rc) dg_strlcpy(err, dg_last_errmsg(), errsz);
+  if (rc == DG_OK && g->judge.choose && g->judge.reset) g->judge.reset(g->judge.user, seed);
   return rc;
+}
+
+// count an act answered by the actor in control
+static void count_act(gate* g) {
+  g->last = g->actor;
+  if (g->actor == DG_GATE_SUPERVISOR) {
+    g->stats.supervisor_steps++;
+  } else {
+    g->stats.learner_steps++;
+  }
+}
+
+// with a judge: ask both policies, learner first, and return the chosen one's proposal
+static int judged_act(gate* g, const double* obs, const dg_env* env, double* action, char* err,
+                      size_t errsz) {
+  int n = dg_env_act_dim(env);
+  g->both = 0;
+  if (n > DG_MAX_ACT_DIM)
+    return dg_fail(err, errsz, DG_ERR_INVALID, "the gate handles at most %d action components, "
+                   "env %s has %d", DG_MAX_ACT_DIM, dg_env_id(env), n);
+  dg_policy* ask[2] = {g->learner, g->supervisor};
+  double* into[2] = {g->learner_action, g->supervisor_action};
+  for (int i = 0; i < 2; i++) {
+    int rc = dg_policy_act(ask[i], obs, env, into[i]);
+    if (rc) {
+      snprintf(err, errsz, "%s: %s", dg_policy_name(ask[i]), dg_last_errmsg());
+      return rc;
+    }
+  }
+  int want = g->judge.choose(g->judge.user, obs, env, g->actor, g->learner_action,
+                             g->supervisor_action, n);
+  if (want != DG_GATE_LEARNER && want != DG_GATE_SUPERVISOR) {
+    snprintf(err, errsz, "the gate's judge returned %d, not an actor", want);
+    return DG_ERR_INVALID;
+  }
+  if (want == DG_GATE_SUPERVISOR && g->actor == DG_GATE_LEARNER) g->stats.interventions++;
+  g->actor = want;
+  g->act_dim = n;
+  g->both = 1;
+  memcpy(action, want == DG_GATE_SUPERVISOR ? g->supervisor_action : g->learner_action,
+         sizeof(double) * (size_t)n);
+  count_act(g);
+  return DG_OK;
 }
 
 static int gate_act(void* self, const double* obs, const dg_env* env, double* action, char* err,
                     size_t errsz) {
   gate* g = self;
+  if (g->judge.choose) return judged_act(g, obs, env, action, err, errsz);
+  g->both = 0;
   if (g->rule) {
     int want = g->rule(g->rule_user, obs, env, g->actor);
     if (want != DG_GATE_LEARNER && want != DG_GATE_SUPERVISOR) {
@@ -48,12 +101,7 @@ static int gate_act(void* self, const double* obs, const dg_env* env, double* ac
     snprintf(err, errsz, "%s: %s", dg_policy_name(p), dg_last_errmsg());
     return rc;
   }
-  g->last = g->actor;
-  if (g->actor == DG_GATE_SUPERVISOR) {
-    g->stats.supervisor_steps++;
-  } else {
-    g->stats.learner_steps++;
-  }
+  count_act(g);
   return DG_OK;
 }
 
@@ -130,5 +178,29 @@ int dg_gate_get_stats(const dg_policy* policy, dg_gate_stats* out) {
   gate* g = as_gate(policy);
   if (!g || !out) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_gate_get_stats: not a gate");
   *out = g->stats;
+  return DG_OK;
+}
+
+int dg_gate_set_judge(dg_policy* policy, const dg_gate_judge* judge) {
+  gate* g = as_gate(policy);
+  if (!g) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_gate_set_judge: not a gate");
+  if (judge && !judge->choose)
+    return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_gate_set_judge: the judge has no choose function");
+  memset(&g->judge, 0, sizeof(g->judge));
+  if (judge) g->judge = *judge;
+  g->both = 0;
+  return DG_OK;
+}
+
+int dg_gate_last_actions(const dg_policy* policy, double* learner_action,
+                         double* supervisor_action) {
+  gate* g = as_gate(policy);
+  if (!g) return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_gate_last_actions: not a gate");
+  if (!g->both)
+    return dg_fail(NULL, 0, DG_ERR_STATE, "the gate's last act did not ask both policies (no "
+                   "judge set, or no act yet)");
+  if (learner_action) memcpy(learner_action, g->learner_action, sizeof(double) * g->act_dim);
+  if (supervisor_action)
+    memcpy(supervisor_action, g->supervisor_action, sizeof(double) * g->act_dim);
   return DG_OK;
 }

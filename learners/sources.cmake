@@ -16,6 +16,9 @@ list(APPEND DG_SOURCES
   learners/train.c
   learners/checkpoint.c
   learners/policy_bc.c
+  learners/dagger.c
+  learners/dagger_collect.c
+  learners/compounding.c
 )
 # the network's inner loops: full vectorisation (no -ffast-math: results stay IEEE, and the same
 # on every run)

@@ -13,5 +13,6 @@
 #include "gate.h"
 #include "vec_env.h"
 #include "bc.h"
+#include "dagger.h"
 
 #endif  // DEMOGYM_DEMOGYM_H

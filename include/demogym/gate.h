@@ -57,6 +57,30 @@ DG_API int dg_gate_set_rule(dg_policy* gate, dg_gate_rule rule, void* user);
 // Write the gate's counts into out.
 DG_API int dg_gate_get_stats(const dg_policy* gate, dg_gate_stats* out);
 
+// A judge that sees both proposals: with one set, every act asks the learner, then the
+// supervisor, for an action (act_dim x 1 each) and returns the one of the actor that choose
+// names. DAgger's mixture (a seeded coin per step) and HG-DAgger's safe-set rule are judges;
+// both proposals stay readable (dg_gate_last_actions) for labelling and for error curves.
+typedef struct dg_gate_judge {
+  void* user;  // passed to both callbacks
+  // Start an episode: called by the gate's reset with its seed (to reseed a generator). Nullable.
+  void (*reset)(void* user, uint64_t seed);
+  // Return the actor (dg_gate_actor) whose action is returned now, given the one in control.
+  int (*choose)(void* user, const double* obs, const dg_env* env, int current,
+                const double* learner_action, const double* supervisor_action, int act_dim);
+} dg_gate_judge;
+
+// Consult judge (copied) at every act instead of the rule; NULL removes it. While a judge is
+// set, both policies act at every step, learner first.
+DG_API int dg_gate_set_judge(dg_policy* gate, const dg_gate_judge* judge);
+
+// Write the actions the learner and the supervisor proposed at the last act (act_dim x 1 each;
+// the supervisor's is the label HG-DAgger and DAgger aggregate). Fails with DG_ERR_STATE when
+// the last act did not ask both (no judge set, or no act yet). Nullable: learner_action,
+// supervisor_action.
+DG_API int dg_gate_last_actions(const dg_policy* gate, double* learner_action,
+                                double* supervisor_action);
+
 // Return 1 when policy is a gate.
 DG_API int dg_gate_is(const dg_policy* policy);
 
