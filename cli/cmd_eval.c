@@ -9,10 +9,13 @@
 
 static void help(void) {
   printf(
-      "usage: demogym eval ENV [--policy expert] [--episodes N] [--seed S] [--max-steps N]\n"
-      "                        [--min-success R] [--workers T] [--json] [-q] [-v]\n\n"
-      "Roll out a policy for N episodes (default 50) from seeds derived from S (default 0) and\n"
-      "report the success rate with its Wilson 95%% interval, the mean return and length.\n"
+      "usage: demogym eval ENV [--policy expert|CKPT] [--episodes N] [--seed S]\n"
+      "                        [--max-steps N] [--min-success R] [--workers T] [--json] [-q]\n"
+      "                        [-v]\n\n"
+      "Roll out a policy (ENV's scripted expert, the default, or a checkpoint written by\n"
+      "`demogym train` or `demogym dagger`) for N episodes (default 50) from seeds derived\n"
+      "from S (default 0) and report the success rate with its Wilson 95%% interval, the mean\n"
+      "return and length.\n"
       "--max-steps overrides the env's time limit; --min-success R exits with status 1 when the\n"
       "success rate is below R.\n"
       "--workers T runs the episodes on T threads (default 1), each with its own env and policy;\n"

@@ -31,12 +31,12 @@ void dg_compounding_curve_free(dg_compounding_curve* c) {
 
 // one rollout of one episode, step by step
 typedef struct trace {
-  int T;         // horizon
-  int len;       // steps taken
-  int success;   // success state at the end
-  double* eef;   // (T x 3) before each step; after the end, the last state
-  double* obj;   // (T x 3) nullable
-  double* err;   // (T) |learner - expert| proposal at each step taken
+  int T;        // horizon
+  int len;      // steps taken
+  int success;  // success state at the end
+  double* eef;  // (T x 3) before each step; after the end, the last state
+  double* obj;  // (T x 3) nullable
+  double* err;  // (T) |learner - expert| proposal at each step taken
   double last_eef[3], last_obj[3];
 } trace;
 
@@ -160,8 +160,10 @@ int dg_compounding_run(const char* env_id, dg_policy* learner, const dg_compound
   dg_compounding_options_default(&defaults);
   if (!opt) opt = &defaults;
   if (opt->episodes < 1 || opt->horizon < 0)
-    return dg_fail(NULL, 0, DG_ERR_INVALID, "compounding errors: need episodes >= 1 and "
-                   "horizon >= 0 (got %d, %d)", opt->episodes, opt->horizon);
+    return dg_fail(NULL, 0, DG_ERR_INVALID,
+                   "compounding errors: need episodes >= 1 and "
+                   "horizon >= 0 (got %d, %d)",
+                   opt->episodes, opt->horizon);
 
   // episodes end as in evaluation (success or failure); an ended rollout keeps its last state,
   // since states after a success never occur in the data a learner is trained on

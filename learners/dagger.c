@@ -17,9 +17,9 @@
 #include "envs/internal.h"
 
 // independent random streams of a run, derived from its seed
-#define STREAM_ROLLOUT 0x64616767ULL  // iteration k's rollouts: dg_seed_derive(seed, this, k)
-#define STREAM_TRAIN 0x747261696eULL  // iteration k's training seed
-#define STREAM_MIX 0x6d6978ULL        // the mixture's per-episode coin, from the gate's seed
+#define STREAM_ROLLOUT 0x64616767ULL    // iteration k's rollouts: dg_seed_derive(seed, this, k)
+#define STREAM_TRAIN   0x747261696eULL  // iteration k's training seed
+#define STREAM_MIX     0x6d6978ULL      // the mixture's per-episode coin, from the gate's seed
 
 // --- beta schedules ------------------------------------------------------------------------------
 
@@ -34,7 +34,8 @@ int dg_beta_parse(const char* text, dg_beta* out) {
   const char* num = NULL;
   if (strncmp(text, "exp:", 4) == 0) kind = DG_BETA_EXP, num = text + 4;
   if (strncmp(text, "linear:", 7) == 0) kind = DG_BETA_LINEAR, num = text + 7;
-  if (kind < 0) return dg_fail(NULL, 0, DG_ERR_INVALID, "unknown beta schedule '%s': %s", text, expect);
+  if (kind < 0)
+    return dg_fail(NULL, 0, DG_ERR_INVALID, "unknown beta schedule '%s': %s", text, expect);
   char* end;
   double v = strtod(num, &end);
   int ok = end != num && *end == 0 && isfinite(v);
@@ -48,12 +49,14 @@ int dg_beta_parse(const char* text, dg_beta* out) {
 double dg_beta_at(const dg_beta* b, int i) {
   if (i <= 0) return 1.0;
   switch (b->kind) {
-    case DG_BETA_EXP: return pow(b->param, i);
+    case DG_BETA_EXP:
+      return pow(b->param, i);
     case DG_BETA_LINEAR: {
       double v = 1.0 - i / b->param;
       return v > 0 ? v : 0.0;
     }
-    default: return 0.0;
+    default:
+      return 0.0;
   }
 }
 
@@ -87,7 +90,8 @@ void dg_mixture_init(dg_mixture* m, double beta, dg_gate_judge* judge) {
   if (judge) *judge = (dg_gate_judge){m, mixture_reset, mixture_choose};
 }
 
-// --- HG-DAgger's safe-set rule ---------------------------------------------------------------------
+// --- HG-DAgger's safe-set rule
+// ---------------------------------------------------------------------
 
 void dg_hg_options_default(dg_hg_options* o) {
   o->enter = 0.5;
@@ -149,7 +153,8 @@ int dg_hg_rule_init(dg_hg_rule* r, const dg_hg_options* o, dg_gate_judge* judge)
   return DG_OK;
 }
 
-// --- the loop --------------------------------------------------------------------------------------
+// --- the loop
+// --------------------------------------------------------------------------------------
 
 void dg_dagger_options_default(dg_dagger_options* o, const char* cls) {
   memset(o, 0, sizeof(*o));
@@ -170,12 +175,12 @@ typedef struct run {
   const char* env_id;
   const dg_dagger_options* opt;
   int W;
-  dg_env** envs;       // (W)
-  dg_policy** experts; // (W)
-  char data[1024];     // DIR/data.hdf5
-  char pool[1024];     // DIR/bc_pool.hdf5
+  dg_env** envs;        // (W)
+  dg_policy** experts;  // (W)
+  char data[1024];      // DIR/data.hdf5
+  char pool[1024];      // DIR/bc_pool.hdf5
   char dir[1024];
-  int pool_episodes;   // expert episodes in the pool that were recorded here, by index
+  int pool_episodes;  // expert episodes in the pool that were recorded here, by index
   long pool_samples;
 } run;
 
@@ -214,7 +219,8 @@ static int make_dir(const char* dir) {
   return dg_fail(NULL, 0, DG_ERR_IO, "cannot make directory %s: %s", dir, strerror(errno));
 }
 
-// the files a run writes in dir: refuse to touch an earlier run's unless overwrite, then remove them
+// the files a run writes in dir: refuse to touch an earlier run's unless overwrite, then remove
+// them
 static int claim_dir(run* r) {
   static const char* fixed[] = {"data.hdf5", "data.hdf5.shadow", "bc_pool.hdf5",
                                 "bc_pool.hdf5.shadow"};
@@ -232,7 +238,8 @@ static int claim_dir(run* r) {
   }
   // checkpoints of an earlier, possibly longer, run
   DIR* d = opendir(r->dir);
-  if (!d) return dg_fail(NULL, 0, DG_ERR_IO, "cannot read directory %s: %s", r->dir, strerror(errno));
+  if (!d)
+    return dg_fail(NULL, 0, DG_ERR_IO, "cannot read directory %s: %s", r->dir, strerror(errno));
   struct dirent* e;
   int rc = DG_OK;
   while ((e = readdir(d)) != NULL && !rc) {
@@ -365,9 +372,16 @@ static int collect(run* r, const dg_bc_model* model, int k, double beta, dg_coll
   ro.store_labels = 1;
   if (!rc) rc = dg_rec_make(r->data, r->envs[0], &ro, &rec);
   if (!rc) {
-    dg_collect_job job = {r->envs, gates, W, rec, !opt->gated, opt->episodes_per_iteration,
-                          dg_seed_derive(opt->seed, STREAM_ROLLOUT, (uint64_t)k), opt->stop,
-                          opt->hg.leave, opt->max_idle_labels};
+    dg_collect_job job = {r->envs,
+                          gates,
+                          W,
+                          rec,
+                          !opt->gated,
+                          opt->episodes_per_iteration,
+                          dg_seed_derive(opt->seed, STREAM_ROLLOUT, (uint64_t)k),
+                          opt->stop,
+                          opt->hg.leave,
+                          opt->max_idle_labels};
     rc = dg_dagger_collect(&job, st);
     int frc = dg_rec_finish(rec);
     if (!rc) rc = frc;
@@ -434,7 +448,8 @@ static int check_options(const char* env_id, const char* dir, const dg_dagger_op
                    "without init data)",
                    o->iterations, o->episodes_per_iteration, o->eval_episodes, o->workers,
                    o->init_episodes);
-  if (strlen(dir) > 900) return dg_fail(NULL, 0, DG_ERR_INVALID, "directory name too long: %s", dir);
+  if (strlen(dir) > 900)
+    return dg_fail(NULL, 0, DG_ERR_INVALID, "directory name too long: %s", dir);
   if (o->beta.kind < DG_BETA_INDICATOR || o->beta.kind > DG_BETA_LINEAR)
     return dg_fail(NULL, 0, DG_ERR_INVALID, "unknown beta schedule kind %d", o->beta.kind);
   dg_hg_rule probe;

@@ -13,14 +13,14 @@
 typedef struct ep_buf {
   int n, cap;
   int od, ad, sd;
-  double* obs;     // (n x od)
-  double* next;    // (n x od)
-  double* state;   // (n x sd) before each step
-  double* action;  // (n x ad) executed
-  double* label;   // (n x ad) the supervisor's proposal
-  double* reward;  // (n)
-  double* dis;     // (n) |learner's proposal - supervisor's|
-  double* moved;   // (n) how far the end effector moved in the step (m; 1 without eef_pos)
+  double* obs;         // (n x od)
+  double* next;        // (n x od)
+  double* state;       // (n x sd) before each step
+  double* action;      // (n x ad) executed
+  double* label;       // (n x ad) the supervisor's proposal
+  double* reward;      // (n)
+  double* dis;         // (n) |learner's proposal - supervisor's|
+  double* moved;       // (n) how far the end effector moved in the step (m; 1 without eef_pos)
   signed char* actor;  // (n) dg_gate_actor who acted
   uint64_t seed;
   int success, terminated, truncated;
@@ -43,10 +43,10 @@ static void buf_free(ep_buf* b) {
 static int buf_grow(ep_buf* b, int cap) {
   if (cap <= b->cap) return 0;
   size_t c = (size_t)cap;
-  double** arr[8] = {&b->obs, &b->next, &b->state, &b->action, &b->label, &b->reward, &b->dis,
-                     &b->moved};
-  size_t width[8] = {(size_t)b->od, (size_t)b->od, (size_t)b->sd, (size_t)b->ad,
-                     (size_t)b->ad, 1, 1, 1};
+  double** arr[8] = {&b->obs,   &b->next,   &b->state, &b->action,
+                     &b->label, &b->reward, &b->dis,   &b->moved};
+  size_t width[8] = {
+      (size_t)b->od, (size_t)b->od, (size_t)b->sd, (size_t)b->ad, (size_t)b->ad, 1, 1, 1};
   int failed = 0;
   for (int i = 0; i < 8; i++) {
     // keep whatever realloc moved, so a failure leaves b consistent and freeable
@@ -94,12 +94,12 @@ typedef struct wtap {
   shared* sh;
   dg_env* env;
   dg_policy* gate;
-  ep_buf* cur;     // the episode being run
-  double* state;   // (sd) the state before the pending step
-  double* label;   // (ad) the supervisor's proposal for the pending step
-  double* la;      // (ad) the learner's proposal for the pending step
-  int actor;       // who acted at the pending step
-  int eef;         // offset of eef_pos in the observation (-1: none)
+  ep_buf* cur;    // the episode being run
+  double* state;  // (sd) the state before the pending step
+  double* label;  // (ad) the supervisor's proposal for the pending step
+  double* la;     // (ad) the learner's proposal for the pending step
+  int actor;      // who acted at the pending step
+  int eef;        // offset of eef_pos in the observation (-1: none)
 } wtap;
 
 static int w_begin(void* user, int episode, uint64_t seed, dg_env* env, const double* obs) {

@@ -8,14 +8,14 @@
 
 // What a collection run came to.
 typedef struct dg_collect_stats {
-  int episodes;        // rollout episodes finished
-  int successes;       // of those, ended in success
-  int demos;           // demos (segments) submitted to the recorder
-  long steps;          // steps rolled out
-  long expert_steps;   // steps where the expert's (supervisor's) action was executed
-  long labels;         // labelled steps submitted (the expert labels this run added)
-  long interventions;  // switches from learner to expert (an episode starting with the expert
-                       // counts one)
+  int episodes;          // rollout episodes finished
+  int successes;         // of those, ended in success
+  int demos;             // demos (segments) submitted to the recorder
+  long steps;            // steps rolled out
+  long expert_steps;     // steps where the expert's (supervisor's) action was executed
+  long labels;           // labelled steps submitted (the expert labels this run added)
+  long interventions;    // switches from learner to expert (an episode starting with the expert
+                         // counts one)
   long labels_agreeing;  // labels where the learner's proposal was within `agree` of the expert's
   long labels_idle;      // labels at idle steps (the end effector moved under DG_COLLECT_IDLE)
 } dg_collect_stats;
@@ -27,17 +27,17 @@ typedef struct dg_collect_stats {
 // as its own demo (HG-DAgger). Demos are submitted to rec (nullable: count only) numbered from 0
 // in episode order, so the file does not depend on the number of workers.
 typedef struct dg_collect_job {
-  dg_env** envs;        // (workers) the workers' envs
-  dg_policy** gates;    // (workers) the workers' gates
+  dg_env** envs;      // (workers) the workers' envs
+  dg_policy** gates;  // (workers) the workers' gates
   int workers;
-  dg_rec* rec;          // nullable
+  dg_rec* rec;  // nullable
   int label_all;
   int episodes;
   uint64_t seed;
   const volatile int* stop;  // nullable
-  double agree;         // disagreement under which a label counts as agreeing (labels_agreeing)
-  int max_idle;         // label at most this many consecutive idle steps (the end effector
-                        // moving under DG_COLLECT_IDLE); -1: no limit
+  double agree;  // disagreement under which a label counts as agreeing (labels_agreeing)
+  int max_idle;  // label at most this many consecutive idle steps (the end effector
+                 // moving under DG_COLLECT_IDLE); -1: no limit
 } dg_collect_job;
 
 #define DG_COLLECT_IDLE 1e-3  // an end effector moving less than this in a step (m) is idle

@@ -1,11 +1,11 @@
 // demogym/dagger.h: DAgger and HG-DAgger with the scripted expert as the oracle, and the
 // compounding-error curves that show why they help.
 //
-// DAgger (Ross et al., 2011) starts from expert demonstrations (iteration 0, all expert: beta_0 = 1)
-// and repeats, for iterations i = 1..K: roll out the mixture policy (at each step, with probability
-// beta_i the expert's action is executed, otherwise the learner's, drawn from a generator seeded
-// per episode), label every visited state with the expert's action, append those episodes to the
-// dataset (source "dagger:<i>"), retrain, evaluate. Beta schedules:
+// DAgger (Ross et al., 2011) starts from expert demonstrations (iteration 0, all expert: beta_0 =
+// 1) and repeats, for iterations i = 1..K: roll out the mixture policy (at each step, with
+// probability beta_i the expert's action is executed, otherwise the learner's, drawn from a
+// generator seeded per episode), label every visited state with the expert's action, append those
+// episodes to the dataset (source "dagger:<i>"), retrain, evaluate. Beta schedules:
 //   indicator   beta_0 = 1, beta_i = 0 for i >= 1
 //   exp:P       beta_i = P^i              (0 <= P <= 1)
 //   linear:R    beta_i = max(0, 1 - i/R)  (R > 0)
@@ -82,8 +82,8 @@ DG_API void dg_hg_options_default(dg_hg_options* o);
 // The rule's state. Plain data: fill with dg_hg_rule_init, keep it alive while a gate uses it.
 typedef struct dg_hg_rule {
   dg_hg_options opt;
-  int calm;        // consecutive expert steps within `leave`
-  int held;        // steps of the current intervention
+  int calm;                  // consecutive expert steps within `leave`
+  int held;                  // steps of the current intervention
   double last_disagreement;  // at the last step
 } dg_hg_rule;
 
@@ -123,10 +123,10 @@ typedef struct dg_dagger_iteration {
   double bc_success_rate;  // the BC baseline on expert_labels labels (NAN when not compared)
   double bc_ci95_lo;
   double bc_ci95_hi;
-  long bc_labels;          // labels the baseline was trained on (= expert_labels)
-  char checkpoint[1024];   // DIR/iter_<k>.h5
+  long bc_labels;            // labels the baseline was trained on (= expert_labels)
+  char checkpoint[1024];     // DIR/iter_<k>.h5
   char bc_checkpoint[1024];  // DIR/bc_<k>.h5 ("" when not compared)
-  double seconds;          // wall time of the iteration
+  double seconds;            // wall time of the iteration
 } dg_dagger_iteration;
 
 // Options of dg_dagger_run; fill with dg_dagger_options_default.
@@ -157,8 +157,8 @@ typedef struct dg_dagger_options {
   int overwrite;               // 1: replace the files of an earlier run in DIR
   // called after every iteration (nullable); nonzero stops the run with that status
   int (*on_iteration)(void* user, const dg_dagger_iteration* it);
-  void* user;                  // passed to on_iteration
-  const volatile int* stop;    // stop after the current episode or training step. Nullable
+  void* user;                // passed to on_iteration
+  const volatile int* stop;  // stop after the current episode or training step. Nullable
 } dg_dagger_options;
 
 // Fill o with the defaults described at each field (training: class cls, nullable: "mse").
@@ -189,17 +189,17 @@ DG_API void dg_compounding_options_default(dg_compounding_options* o);
 
 // Per-step curves over paired episodes, t = 0..horizon-1 (state s_t before the t-th action).
 typedef struct dg_compounding_curve {
-  int horizon;          // steps
-  int episodes;         // paired episodes
-  char object_key[64];  // the object's key ("" when there is none)
-  int* alive;           // (horizon) episodes where both rollouts still ran at step t
-  double* eef_dist;     // (horizon) mean |eef_learner(t) - eef_expert(t)| (m) over every pair; a
-                        // rollout that ended (success or failure) keeps its last state
-  double* obj_dist;     // (horizon) same for the object; NULL without an object
-  double* err_own;      // (horizon) mean |learner - expert| action on the learner's own states
-  double* err_expert;   // (horizon) mean |learner - expert| action on the expert's states
-  int* n_own;           // (horizon) learner rollouts still running at t (err_own's count)
-  int* n_expert;        // (horizon) expert rollouts still running at t
+  int horizon;             // steps
+  int episodes;            // paired episodes
+  char object_key[64];     // the object's key ("" when there is none)
+  int* alive;              // (horizon) episodes where both rollouts still ran at step t
+  double* eef_dist;        // (horizon) mean |eef_learner(t) - eef_expert(t)| (m) over every pair; a
+                           // rollout that ended (success or failure) keeps its last state
+  double* obj_dist;        // (horizon) same for the object; NULL without an object
+  double* err_own;         // (horizon) mean |learner - expert| action on the learner's own states
+  double* err_expert;      // (horizon) mean |learner - expert| action on the expert's states
+  int* n_own;              // (horizon) learner rollouts still running at t (err_own's count)
+  int* n_expert;           // (horizon) expert rollouts still running at t
   double learner_success;  // fraction of learner episodes that ended in success
   double expert_success;   // same for the expert
 } dg_compounding_curve;

@@ -43,8 +43,8 @@ static void test_schedules(void) {
   }
 
   // refused: unknown names, P outside [0, 1], R <= 0, trailing junk; the message says what fits
-  const char* bad[] = {"", "exp", "exp:", "exp:1.5", "exp:-0.1", "linear:0", "linear:-2",
-                       "linear:3x", "cosine:2", "Indicator", "exp:nan"};
+  const char* bad[] = {"",          "exp",       "exp:",     "exp:1.5",   "exp:-0.1", "linear:0",
+                       "linear:-2", "linear:3x", "cosine:2", "Indicator", "exp:nan"};
   for (int i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
     dg_beta keep = {DG_BETA_LINEAR, 7};
     CHECK_MSG(dg_beta_parse(bad[i], &keep) == DG_ERR_INVALID, "'%s' accepted", bad[i]);

@@ -77,8 +77,8 @@ static int wobbly_reset(void* self, uint64_t seed, char* err, size_t errsz) {
   return dg_policy_reset(w->expert, seed);
 }
 
-static int wobbly_act(void* self, const double* obs, const dg_env* env, double* action,
-                      char* err, size_t errsz) {
+static int wobbly_act(void* self, const double* obs, const dg_env* env, double* action, char* err,
+                      size_t errsz) {
   wobbly* w = self;
   int rc = dg_policy_act(w->expert, obs, env, action);
   if (rc) return rc;
