@@ -18,4 +18,8 @@ int dg_detour_choice(uint64_t seed);
 // env must be a Detour-v0 env.
 int dg_detour_passing_side(const dg_env* env);
 
+// Return 1 when anything (the cube, the arm) touches the wall in env's current state: Detour-v0's
+// episode then ends as a failure. env must be a Detour-v0 env.
+int dg_detour_touching_wall(const dg_env* env);
+
 #endif  // DEMOGYM_TASKS_DETOUR_H

@@ -30,13 +30,14 @@ typedef struct dg_bc_model dg_bc_model;
 
 // How a trained model turns its distribution into an action.
 typedef enum dg_bc_sampling {
-  DG_BC_SAMPLE_DEFAULT = 0,  // the class's default: MODE for every class (measured best on
-                             // the multimodal Detour-v0; see the README)
+  DG_BC_SAMPLE_DEFAULT = 0,  // the class's default: MODE for every class (best for gmm and ar
+                             // on the multimodal Detour-v0; diffusion does better there with
+                             // EPISODE: see the README)
   DG_BC_SAMPLE_MODE = 1,     // deterministic: the mean (mse, gaussian), the most likely
                              // component's mean (gmm), the most likely bin per dimension refined
                              // by its neighbours (ar); diffusion: DDIM from zero noise (which
                              // picks a mode as the state's asymmetries lead it, and lands
-                             // between modes only in an exactly symmetric state)
+                             // between modes where the state does not yet tell them apart)
   DG_BC_SAMPLE_STEP = 2,     // a fresh random draw at every step
   DG_BC_SAMPLE_EPISODE = 3   // random numbers drawn once per episode (at reset) and reused at
                              // every step: a random but temporally consistent choice of mode

@@ -120,8 +120,9 @@ static void noisy_expert_mostly_succeeds(void) {
 // --- the mean of the two modes -----------------------------------------------------------------
 
 // run one episode from env seed es: mode 0 executes the mean of both sides' actions, +-1 one side
+// (walled: 1 when the episode ended as a failure with something touching the wall; nullable)
 static int run_modes(dg_env* env, dg_policy* left, dg_policy* right, uint64_t es, int mode,
-                     int* passed, double* decision_lateral) {
+                     int* passed, double* decision_lateral, int* walled) {
   double obs[64], al[4], ar[4], a[4];
   CHECK_OK(dg_env_reset(env, &es, obs, NULL));
   CHECK_OK(dg_policy_reset(left, seed_for(DG_DETOUR_LEFT)));
@@ -144,7 +145,10 @@ static int run_modes(dg_env* env, dg_policy* left, dg_policy* right, uint64_t es
     CHECK_OK(dg_env_step(env, a, obs, &r));
     int side = dg_detour_passing_side(env);
     if (side) *passed = side;
-    if (r.terminated || r.truncated) return r.info.success;
+    if (r.terminated || r.truncated) {
+      if (walled) *walled = r.terminated && !r.info.success && dg_detour_touching_wall(env);
+      return r.info.success;
+    }
   }
 }
 
@@ -154,27 +158,30 @@ static void mean_of_modes_fails(void) {
   CHECK_OK(dg_env_make(ID, NULL, &env));
   CHECK_OK(dg_policy_make_expert(ID, &left));
   CHECK_OK(dg_policy_make_expert(ID, &right));
-  int ok_mean = 0, ok_left = 0, ok_right = 0, passed_mean = 0;
+  int ok_mean = 0, ok_left = 0, ok_right = 0, passed_mean = 0, walled_mean = 0;
   double worst_lateral = 0;
   for (int i = 0; i < MEAN_SEEDS; i++) {
     uint64_t es = dg_seed_derive(7, 0, (uint64_t)i);
     int passed;
     double lateral = 1;
-    ok_mean += run_modes(env, left, right, es, 0, &passed, &lateral);
+    int walled = 0;
+    ok_mean += run_modes(env, left, right, es, 0, &passed, &lateral, &walled);
     passed_mean += passed != 0;
+    walled_mean += walled;
     if (fabs(lateral) > worst_lateral) worst_lateral = fabs(lateral);
-    ok_left += run_modes(env, left, right, es, DG_DETOUR_LEFT, &passed, NULL);
+    ok_left += run_modes(env, left, right, es, DG_DETOUR_LEFT, &passed, NULL, NULL);
     CHECK(passed == DG_DETOUR_LEFT);
-    ok_right += run_modes(env, left, right, es, DG_DETOUR_RIGHT, &passed, NULL);
+    ok_right += run_modes(env, left, right, es, DG_DETOUR_RIGHT, &passed, NULL, NULL);
     CHECK(passed == DG_DETOUR_RIGHT);
   }
   printf(
-      "%s: mean of both sides' actions %d/%d successes (cube got past the wall's edge in %d, "
-      "largest sideways mean at the decision point %.3f); left alone %d/%d, right alone "
-      "%d/%d\n",
-      ID, ok_mean, MEAN_SEEDS, passed_mean, worst_lateral, ok_left, MEAN_SEEDS, ok_right,
-      MEAN_SEEDS);
+      "%s: mean of both sides' actions %d/%d successes, %d ended against the wall (cube got "
+      "past the wall's edge in %d, largest sideways mean at the decision point %.3f); left "
+      "alone %d/%d, right alone %d/%d\n",
+      ID, ok_mean, MEAN_SEEDS, walled_mean, passed_mean, worst_lateral, ok_left, MEAN_SEEDS,
+      ok_right, MEAN_SEEDS);
   CHECK(ok_mean <= MEAN_SEEDS / 10);
+  CHECK(walled_mean >= MEAN_SEEDS - 1);  // the mean drives the cube into the wall
   CHECK(worst_lateral < 0.05);
   CHECK(ok_left >= MEAN_SEEDS - 1 && ok_right >= MEAN_SEEDS - 1);
   dg_policy_close(&left), dg_policy_close(&right);
