@@ -62,30 +62,44 @@ int main(int argc, char** argv) {
     double* frc = malloc(sizeof(double) * nv * STEPS_PER_ROUND);
     double t_raw[ROUNDS], t_env[ROUNDS];
     long step = 0;
+    int retries = 0;
     for (int r = 0; r < ROUNDS; r++) {
       // env: controller + physics + observation + reward; keep the controls it computed
+      // (a task's failure, e.g. touching Detour-v0's wall, ends the round early; the raw side
+      // replays the same steps, and the next round starts from a fresh episode)
       mj_copyData(start, env->m, env->d);
+      int n = 0, ended = 0;
       double t0 = now();
-      for (int k = 0; k < STEPS_PER_ROUND; k++, step++) {
+      for (int k = 0; k < STEPS_PER_ROUND && !ended; k++, step++) {
         double a[4] = {0.5 * sin(step * 0.05), 0.5 * cos(step * 0.03), 0.3 * sin(step * 0.02),
                        sin(step * 0.1)};
         dg_step_result res;
-        dg_env_step(env, a, obs, &res);
+        if (dg_env_step(env, a, obs, &res) != DG_OK) {
+          fprintf(stderr, "%s: %s\n", id, dg_last_errmsg());
+          return 1;
+        }
         memcpy(ctrl + k * nu, env->d->ctrl, sizeof(double) * nu);
         memcpy(frc + k * nv, env->d->qfrc_applied, sizeof(double) * nv);
+        n++;
+        ended = res.terminated || res.truncated;
       }
       double t1 = now();
       // raw: the same controls from the same state through plain mj_step
       mj_copyData(raw, env->m, start);
       double t2 = now();
-      for (int k = 0; k < STEPS_PER_ROUND; k++) {
+      for (int k = 0; k < n; k++) {
         memcpy(raw->ctrl, ctrl + k * nu, sizeof(double) * nu);
         memcpy(raw->qfrc_applied, frc + k * nv, sizeof(double) * nv);
         for (int s = 0; s < fs; s++) mj_step(env->m, raw);
       }
       double t3 = now();
-      t_env[r] = (t1 - t0) / STEPS_PER_ROUND;
-      t_raw[r] = (t3 - t2) / STEPS_PER_ROUND;
+      t_env[r] = (t1 - t0) / n;
+      t_raw[r] = (t3 - t2) / n;
+      if (ended) {
+        seed++;
+        dg_env_reset(env, &seed, obs, NULL);
+        if (n < STEPS_PER_ROUND / 4 && retries++ < 20) r--;  // too short to time: again
+      }
     }
     free(ctrl);
     free(frc);
