@@ -39,6 +39,11 @@ int cli_exit_for(int status);
 // Parse an integer option value in [lo, hi]; return 0 on success, -1 (after a usage error).
 int cli_parse_int(const char* sub, const char* flag, const char* text, long lo, long hi, long* out);
 
+// Parse a number option value in [lo, hi] (NaN never is); return 0 on success, -1 (after a usage
+// error).
+int cli_parse_double(const char* sub, const char* flag, const char* text, double lo, double hi,
+                     double* out);
+
 // Parse an unsigned 64-bit seed; return 0 on success, -1 (after a usage error).
 int cli_parse_seed(const char* sub, const char* text, uint64_t* out);
 

@@ -54,17 +54,6 @@ static void help(void) {
       "  --no-plot           do not draw DIR/success.png (it needs gnuplot)\n");
 }
 
-static int parse_double(const char* flag, const char* text, double lo, double hi, double* out) {
-  char* end;
-  double v = strtod(text, &end);
-  if (end == text || *end || !(v >= lo && v <= hi)) {
-    cli_usage_error("dagger", "%s expects a number in [%g, %g], got '%s'", flag, lo, hi, text);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
 typedef struct progress {
   int on;  // print a line per iteration on stderr
   int compare;
@@ -302,9 +291,9 @@ int cmd_dagger(int argc, char** argv) {
       case O_BATCH: bad = cli_parse_int("dagger", "--batch", optarg, 1, 65536, &batch); break;
       case O_HIDDEN: bad = cli_parse_int("dagger", "--hidden", optarg, 1, 8192, &hidden); break;
       case O_LAYERS: bad = cli_parse_int("dagger", "--layers", optarg, 1, 8, &layers); break;
-      case O_LR: bad = parse_double("--lr", optarg, 1e-12, 10, &lr); break;
-      case O_ENTER: bad = parse_double("--enter", optarg, 0, 100, &enter); break;
-      case O_LEAVE: bad = parse_double("--leave", optarg, 0, 100, &leave); break;
+      case O_LR: bad = cli_parse_double("dagger", "--lr", optarg, 1e-12, 10, &lr); break;
+      case O_ENTER: bad = cli_parse_double("dagger", "--enter", optarg, 0, 100, &enter); break;
+      case O_LEAVE: bad = cli_parse_double("dagger", "--leave", optarg, 0, 100, &leave); break;
       case O_HOLD: bad = cli_parse_int("dagger", "--hold", optarg, 1, 100000, &hold); break;
       case O_MIN: bad = cli_parse_int("dagger", "--min-steps", optarg, 0, 100000, &min_steps); break;
       case O_OVER: overwrite = 1; break;

@@ -57,17 +57,6 @@ static int on_progress(void* user, const dg_bc_progress* p) {
   return 0;
 }
 
-static int parse_double(const char* flag, const char* text, double lo, double hi, double* out) {
-  char* end;
-  double v = strtod(text, &end);
-  if (end == text || *end || !(v >= lo && v <= hi)) {
-    cli_usage_error("train", "%s expects a number in [%g, %g], got '%s'", flag, lo, hi, text);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
 // load the demos of mask/key (NULL: all); optional: a missing mask gives an empty set
 static int load_split(dg_dataset* ds, const char* key, int optional, dg_samples* out) {
   memset(out, 0, sizeof(*out));
@@ -120,11 +109,11 @@ int cmd_train(int argc, char** argv) {
       case O_LAYERS: bad = cli_parse_int("train", "--layers", optarg, 1, 8, &layers); break;
       case O_FILTER: filter = optarg; break;
       case O_VALID: valid_key = optarg; break;
-      case O_LR: bad = parse_double("--lr", optarg, 1e-12, 10, &lr); break;
-      case O_MINLR: bad = parse_double("--min-lr", optarg, 0, 10, &min_lr); break;
-      case O_WD: bad = parse_double("--weight-decay", optarg, 0, 10, &wd); break;
-      case O_CLIP: bad = parse_double("--grad-clip", optarg, 0, 1e9, &clip); break;
-      case O_EMA: bad = parse_double("--ema", optarg, 0, 0.999999, &ema); break;
+      case O_LR: bad = cli_parse_double("train", "--lr", optarg, 1e-12, 10, &lr); break;
+      case O_MINLR: bad = cli_parse_double("train", "--min-lr", optarg, 0, 10, &min_lr); break;
+      case O_WD: bad = cli_parse_double("train", "--weight-decay", optarg, 0, 10, &wd); break;
+      case O_CLIP: bad = cli_parse_double("train", "--grad-clip", optarg, 0, 1e9, &clip); break;
+      case O_EMA: bad = cli_parse_double("train", "--ema", optarg, 0, 0.999999, &ema); break;
       case O_EVERY:
         bad = cli_parse_int("train", "--valid-every", optarg, 1, 100000000, &valid_every);
         break;

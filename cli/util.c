@@ -55,6 +55,18 @@ int cli_parse_int(const char* sub, const char* flag, const char* text, long lo, 
   return 0;
 }
 
+int cli_parse_double(const char* sub, const char* flag, const char* text, double lo, double hi,
+                     double* out) {
+  char* end;
+  double v = strtod(text, &end);
+  if (end == text || *end || !(v >= lo && v <= hi)) {
+    cli_usage_error(sub, "%s expects a number in [%g, %g], got '%s'", flag, lo, hi, text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
 int cli_parse_seed(const char* sub, const char* text, uint64_t* out) {
   char* end;
   errno = 0;
