@@ -189,7 +189,7 @@ int cmd_train(int argc, char** argv) {
   const char* train_key = filter ? filter : "train";
   rc = load_split(ds, train_key, filter == NULL, &tr);
   if (!rc && tr.n == 0 && !filter) {
-    train_key = "(all demos)";
+    train_key = "all demos";
     rc = dg_dataset_load_samples(ds, NULL, &tr);
   }
   if (!rc && strcmp(valid_key, "none") != 0) rc = load_split(ds, valid_key, 1, &va);
