@@ -1,5 +1,6 @@
 // writer.c: the recorder: episodes in index order (a reorder buffer for parallel producers),
-// each written whole into HDF5 and committed through the shadow file, and the rollout tap.
+// each written whole into HDF5 and committed through the shadow file, by the submitting thread
+// or by a writer thread behind a short queue, and the rollout tap.
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,6 +36,14 @@ struct dg_rec {
   dg_rec_stats stats;
   pthread_mutex_t lock;
   pthread_cond_t moved;   // next_index advanced, or the recorder failed
+  // the writer thread (opt.write_behind > 0): episodes in order wait in a ring for it
+  dg_rec_episode** queue; // write_behind slots, reused
+  int qhead, qlen;
+  int stopping;           // finish asked the writer to drain and end
+  int has_writer;
+  pthread_t writer;
+  pthread_cond_t queued;  // an episode was queued, or stopping was set
+  pthread_cond_t space;   // the writer took an episode off the queue, or failed
   char errmsg[1024];
 };
 
@@ -44,6 +53,7 @@ void dg_rec_options_default(dg_rec_options* opt) {
   opt->source = "expert";
   opt->compression = 4;
   opt->max_pending = 256;
+  opt->write_behind = 2;
   opt->terminate_on_success = 1;
 }
 
@@ -170,13 +180,10 @@ static int ensure_scratch(dg_rec* r, int n) {
 
 static int commit(dg_rec* r) {
   if (H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0) return rec_fail_h5(r, "flushing");
-  int rc = dg_shadow_commit(r->shadow, r->errmsg, sizeof(r->errmsg));
-  if (rc) return rc;
-  r->stats.bytes = dg_shadow_bytes_written(r->shadow);
-  return DG_OK;
+  return dg_shadow_commit(r->shadow, r->errmsg, sizeof(r->errmsg));
 }
 
-// write ep as the next demo and commit it
+// write ep as the next demo and commit it (the stats are count_written's, under the lock)
 static int write_demo(dg_rec* r, const dg_rec_episode* ep) {
   int n = ep->n;
   if (ensure_scratch(r, n) != 0) return rec_fail(r, DG_ERR_NOMEM, "out of memory");
@@ -221,11 +228,74 @@ static int write_demo(dg_rec* r, const dg_rec_episode* ep) {
   if (rc) return rc;
   r->next_demo++;
   r->total += n;
+  return DG_OK;
+}
+
+// count a demo of n samples that write_demo committed (with the lock held)
+static void count_written(dg_rec* r, int n) {
   r->stats.demos_written++;
   r->stats.demos_total++;
   r->stats.samples_written += n;
   r->stats.samples_total = r->total;
+  r->stats.bytes = dg_shadow_bytes_written(r->shadow);
+}
+
+// --- the writer thread -----------------------------------------------------------------------
+
+// Write the queued episodes in order until finish sets stopping and the queue is empty, or a
+// write fails (the failure becomes the recorder's status; what was queued is dropped).
+static void* writer_main(void* arg) {
+  dg_rec* r = arg;
+  dg_h5_quiet();  // HDF5's error printing is per thread
+  pthread_mutex_lock(&r->lock);
+  for (;;) {
+    while (r->qlen == 0 && !r->stopping) pthread_cond_wait(&r->queued, &r->lock);
+    if (r->qlen == 0) break;
+    dg_rec_episode* ep = r->queue[r->qhead];  // its slot stays taken until written
+    pthread_mutex_unlock(&r->lock);
+    int rc = write_demo(r, ep);
+    if (rc == DG_OK && r->opt.on_commit)
+      r->opt.on_commit(r->opt.on_commit_user, ep->index, r->next_demo - 1);
+    pthread_mutex_lock(&r->lock);
+    if (rc == DG_OK) count_written(r, ep->n);
+    r->qhead = (r->qhead + 1) % r->opt.write_behind;
+    r->qlen--;
+    if (rc) {
+      r->status = rc;
+      r->qlen = 0;
+    }
+    pthread_cond_broadcast(&r->space);
+    if (rc) {
+      pthread_cond_broadcast(&r->moved);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&r->lock);
+  return NULL;
+}
+
+// hand ep to the writer thread (with the lock held): wait for a free slot, copy it in
+static int enqueue(dg_rec* r, const dg_rec_episode* ep) {
+  int cap = r->opt.write_behind;
+  while (!r->status && r->qlen == cap) pthread_cond_wait(&r->space, &r->lock);
+  if (r->status) return r->status;
+  int slot = (r->qhead + r->qlen) % cap;
+  int rc = dg_rec_episode_copy(&r->queue[slot], ep);
+  if (rc) return rc;
+  r->qlen++;
+  pthread_cond_signal(&r->queued);
   return DG_OK;
+}
+
+// end the writer thread after it has written what is queued (called without the lock)
+static void stop_writer(dg_rec* r) {
+  if (!r->has_writer) return;
+  pthread_mutex_lock(&r->lock);
+  r->stopping = 1;
+  pthread_cond_signal(&r->queued);
+  pthread_mutex_unlock(&r->lock);
+  pthread_join(r->writer, NULL);
+  r->has_writer = 0;
 }
 
 // --- making and closing ----------------------------------------------------------------------
@@ -239,9 +309,11 @@ int dg_rec_make(const char* path, const dg_env* env, const dg_rec_options* optio
   dg_rec_options_default(&defaults);
   const dg_rec_options* opt = options ? options : &defaults;
   if (opt->mode < DG_REC_CREATE || opt->mode > DG_REC_APPEND || opt->compression < 0 ||
-      opt->compression > 9 || opt->first_episode < 0 || opt->max_pending < 1)
+      opt->compression > 9 || opt->first_episode < 0 || opt->max_pending < 1 ||
+      opt->write_behind < 0 || opt->write_behind > 1024)
     return dg_fail(NULL, 0, DG_ERR_INVALID,
-                   "dg_rec_make: bad mode, compression (0-9), first_episode or max_pending");
+                   "dg_rec_make: bad mode, compression (0-9), first_episode, max_pending or "
+                   "write_behind (0-1024)");
   if (opt->source && (!opt->source[0] || strlen(opt->source) > 200))
     return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_rec_make: the source must be 1-200 characters");
 
@@ -256,10 +328,13 @@ int dg_rec_make(const char* path, const dg_env* env, const dg_rec_options* optio
   r->held = calloc((size_t)r->cap, sizeof(dg_rec_episode*));
   r->held_index = malloc(sizeof(int) * (size_t)r->cap);
   r->next_index = opt->first_episode;
+  if (opt->write_behind > 0) r->queue = calloc((size_t)opt->write_behind, sizeof(dg_rec_episode*));
   pthread_mutex_init(&r->lock, NULL);
   pthread_cond_init(&r->moved, NULL);
+  pthread_cond_init(&r->queued, NULL);
+  pthread_cond_init(&r->space, NULL);
   int rc = DG_OK;
-  if (!r->path || !r->source || !r->held || !r->held_index) {
+  if (!r->path || !r->source || !r->held || !r->held_index || (opt->write_behind > 0 && !r->queue)) {
     rc = rec_fail(r, DG_ERR_NOMEM, "out of memory making a recorder");
     goto fail;
   }
@@ -281,6 +356,13 @@ int dg_rec_make(const char* path, const dg_env* env, const dg_rec_options* optio
     goto fail;
   rc = mode == DG_SHADOW_APPEND ? open_for_append(r) : create_file(r);
   if (rc) goto fail;
+  if (opt->write_behind > 0) {
+    if (pthread_create(&r->writer, NULL, writer_main, r) != 0) {
+      rc = rec_fail(r, DG_ERR_NOMEM, "cannot start the recorder's writer thread");
+      goto fail;
+    }
+    r->has_writer = 1;
+  }
   *out = r;
   return DG_OK;
 fail:
@@ -306,8 +388,13 @@ int dg_rec_finish(dg_rec* r) {
   if (!r->status && r->nheld > 0) {
     dg_logf(DG_LOG_WARN, "%s: episode %d never arrived; writing the %d held after it", r->path,
             r->next_index, r->nheld);
-    r->status = write_held_in_order(r, 1);
+    int rc = write_held_in_order(r, 1);
+    if (rc && !r->status) r->status = rc;
   }
+  // let the writer thread write what is queued and end
+  pthread_mutex_unlock(&r->lock);
+  stop_writer(r);
+  pthread_mutex_lock(&r->lock);
   // close HDF5 (its last writes go to the shadow), then publish; after a failure HDF5's writes
   // are dropped, so that it can close
   if (r->status) dg_shadow_discard(r->shadow);
@@ -345,6 +432,8 @@ void dg_rec_close(dg_rec** handle) {
     dg_shadow_close(&r->shadow);
   }
   for (int i = 0; i < r->cap && r->held; i++) dg_rec_episode_close(&r->held[i]);
+  for (int i = 0; i < r->opt.write_behind && r->queue; i++) dg_rec_episode_close(&r->queue[i]);
+  free(r->queue);
   free(r->held);
   free(r->held_index);
   free(r->scratch);
@@ -352,6 +441,8 @@ void dg_rec_close(dg_rec** handle) {
   free(r->source);
   pthread_mutex_destroy(&r->lock);
   pthread_cond_destroy(&r->moved);
+  pthread_cond_destroy(&r->queued);
+  pthread_cond_destroy(&r->space);
   free(r);
 }
 
@@ -365,11 +456,18 @@ void dg_rec_get_stats(dg_rec* r, dg_rec_stats* out) {
 
 // --- episodes in order -----------------------------------------------------------------------
 
-// consume an episode in order: write it unless filtered out
+// consume an episode in order (with the lock held): unless filtered out, hand it to the writer
+// thread, or write it here when there is none
 static int take(dg_rec* r, const dg_rec_episode* ep) {
   r->stats.episodes_seen++;
   if (r->opt.only_success && !ep->success) return DG_OK;
-  return write_demo(r, ep);
+  if (r->has_writer) return enqueue(r, ep);
+  int rc = write_demo(r, ep);
+  if (rc == DG_OK) {
+    count_written(r, ep->n);
+    if (r->opt.on_commit) r->opt.on_commit(r->opt.on_commit_user, ep->index, r->next_demo - 1);
+  }
+  return rc;
 }
 
 // write the held episodes that are next in order (all of them, past gaps, when skip_gaps)
@@ -398,7 +496,9 @@ int dg_rec_submit(dg_rec* r, const dg_rec_episode* ep) {
   if (ep->obs_dim != r->lay.obs_dim || ep->act_dim != r->lay.act_dim ||
       ep->state_dim != r->lay.state_dim)
     return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_rec_submit: the episode has the sizes of another env");
-  dg_h5_quiet();
+  // HDF5 is called here only without a writer thread (with one, its API lock would make this
+  // thread wait for the writer's HDF5 call in progress)
+  if (!r->has_writer) dg_h5_quiet();
   pthread_mutex_lock(&r->lock);
   int rc = DG_OK;
   while (!r->status && !r->finished && ep->index - r->next_index >= r->cap)

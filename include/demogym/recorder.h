@@ -18,7 +18,11 @@
 // Crash safety: each episode is buffered in memory and written at its end, then committed: the
 // file is flushed into a shadow copy (<path>.shadow) that replaces <path> in one rename(2).
 // <path> is never written in place, so a process killed at any moment leaves it holding every
-// committed episode, intact, and it opens without repair. The shadow doubles the disk space used
+// committed episode, intact, and it opens without repair. By default a writer thread writes and
+// commits behind the producers, so they do not wait for HDF5: an episode is committed about a
+// millisecond after it ends, and a kill loses at most the write_behind episodes still queued
+// and the one being committed (write_behind 0 commits each before dg_rec_submit returns).
+// The shadow doubles the disk space used
 // while recording and is removed at dg_rec_close (a killed writer leaves it behind; the next
 // writer of <path> reuses it).
 #ifndef DEMOGYM_RECORDER_H
@@ -55,8 +59,14 @@ typedef struct dg_rec_options {
   int compression;          // deflate level 0-9 after a byte shuffle (default 4; 0: none)
   int first_episode;        // index of the first episode to expect (default 0)
   int max_pending;          // episodes held out of order before submitters wait (default 256)
+  int write_behind;         // episodes queued for the writer thread before submitters wait
+                            // (default 2; 0: no thread, dg_rec_submit writes and commits)
   int sync;                 // 1: fsync at each commit, to survive power loss too (default 0)
   int terminate_on_success; // the env's option, stored in env_kwargs for replay (default 1)
+  // called by the writing thread after each demo is committed (NULL: none): the episode's
+  // index and its demo number; keep it short, it holds up the writing
+  void (*on_commit)(void* user, int episode, int demo);
+  void* on_commit_user;
 } dg_rec_options;
 
 // What a recorder has written.
@@ -85,14 +95,16 @@ DG_API int dg_rec_make(const char* path, const dg_env* env, const dg_rec_options
 // their index (first_episode, first_episode + 1, ...), whatever the order they arrive in: an
 // early one is copied and held until those before it arrive, so the file does not depend on the
 // number of producers. Each producer must submit its own episodes in increasing index order;
-// a submitter waits while max_pending episodes are held. An episode in order is written and
-// committed before the call returns. The caller keeps ep (it can be reused at once).
+// a submitter waits while max_pending episodes are held. An episode in order is copied to the
+// writer thread's queue (waiting while write_behind are queued), or with write_behind 0 written
+// and committed before the call returns. The caller keeps ep (it can be reused at once).
 // Fails with DG_ERR_INVALID for an unfinished episode or an index already submitted, and with
-// the write's status (DG_ERR_IO: disk full, ...) after which the recorder refuses further work.
+// the status of a failed write (DG_ERR_IO: disk full, ...; a queued episode's failure shows at
+// the next submit or at dg_rec_finish), after which the recorder refuses further work.
 DG_API int dg_rec_submit(dg_rec* rec, const dg_rec_episode* ep);
 
-// Write the episodes still held (after a gap: an index never submitted), then close the HDF5
-// file and publish it. Returns the first failure. After it only dg_rec_close is allowed.
+// Write the episodes still held (after a gap: an index never submitted) and queued, then close
+// the HDF5 file and publish it. Returns the first failure. After it only dg_rec_close is allowed.
 DG_API int dg_rec_finish(dg_rec* rec);
 
 // Finish *rec if not done (ignoring failures; call dg_rec_finish to see them), free it and set

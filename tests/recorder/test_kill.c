@@ -1,6 +1,7 @@
 // test_kill.c: a recording process killed with SIGKILL at any moment leaves a file that opens,
 // validates, and holds every episode committed before the kill, each identical to the same
-// episode recorded without interruption. Kills land at random times (>= 50 of them, fresh files
+// episode recorded without interruption, and at most the writer thread's queue (write_behind)
+// of the episodes that had ended is missing. Kills land at random times (>= 50 of them, fresh files
 // and appends) and at every single file operation of the commit protocol (write, truncate,
 // rename), so the short windows inside a commit are hit for sure, not by luck.
 #include <errno.h>
@@ -26,22 +27,34 @@
 
 static char dir[256];
 
-typedef struct commit_pipe {
+typedef struct report_pipe {
   int fd;
-  int committed;
-} commit_pipe;
+  int ended;      // episodes the rollout has ended (and handed to the recorder)
+  int committed;  // episodes the recorder has committed
+} report_pipe;
 
-// after the recorder's tap has committed an episode: tell the parent
+// tell the parent: {0, episodes ended} or {1, episodes committed}
+static int report(report_pipe* p, int kind, int value) {
+  int msg[2] = {kind, value};
+  return write(p->fd, msg, sizeof(msg)) == sizeof(msg) ? 0 : DG_ERR_IO;
+}
+
+// after the recorder's tap has handed an episode over
 static int on_end(void* user, dg_env* env, const dg_episode_stats* st) {
-  commit_pipe* p = user;
-  p->committed++;
-  if (write(p->fd, &p->committed, sizeof(int)) != sizeof(int)) return DG_ERR_IO;
-  return 0;
+  report_pipe* p = user;
+  return report(p, 0, ++p->ended);
+}
+
+// after the recorder has committed a demo (on its writer thread)
+static void on_commit(void* user, int episode, int demo) {
+  report_pipe* p = user;
+  report(p, 1, ++p->committed);
 }
 
 // made once in the parent, before any fork, so a child starts recording at once
 static dg_env* env;
 static dg_policy* expert;
+static int write_behind;  // the recorder's queue in the next child (set before the fork)
 
 // record episodes [first, first + n) of seed 5 into path; kill_after > 0 arms the kill point
 static int record(const char* path, int mode, int first, int n, int fd, long kill_after) {
@@ -52,11 +65,14 @@ static int record(const char* path, int mode, int first, int n, int fd, long kil
   ro.mode = mode;
   ro.store_labels = 1;
   ro.first_episode = first;
+  ro.write_behind = write_behind;
+  report_pipe rp = {fd, 0, 0};
+  ro.on_commit = on_commit;
+  ro.on_commit_user = &rp;
   CHECK_OK(dg_rec_make(path, env, &ro, &rec));
   CHECK_OK(dg_rec_tap_make(rec, env, expert, &tap));
   if (kill_after > 0) dg_rec_debug_kill_after(rec, kill_after);
-  commit_pipe cp = {fd, 0};
-  dg_tap taps[2] = {*dg_rec_tap_get(tap), {&cp, NULL, NULL, NULL, on_end}};
+  dg_tap taps[2] = {*dg_rec_tap_get(tap), {&rp, NULL, NULL, NULL, on_end}};
   dg_rollout_options o;
   dg_rollout_options_default(&o);
   o.episodes = n;
@@ -78,7 +94,8 @@ static double now(void) {
 }
 
 // run a recording child; kill it after delay seconds (< 0: let it finish); return the number of
-// episodes it reported committed, and whether it was killed
+// demos it must hold: every episode it reported committed, and all it reported ended but for at
+// most write_behind; and whether it was killed
 static int run_child(const char* path, int mode, int first, int n, long kill_after, double delay,
                      int* killed) {
   int fds[2];
@@ -100,10 +117,14 @@ static int run_child(const char* path, int mode, int first, int n, long kill_aft
   CHECK(waitpid(pid, &status, 0) == pid);
   *killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
   if (!*killed) CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed");
-  int committed = 0, v;
-  while (read(fds[0], &v, sizeof(int)) == sizeof(int)) committed = v;
+  int ended = 0, committed = 0, msg[2];
+  while (read(fds[0], msg, sizeof(msg)) == sizeof(msg)) {
+    if (msg[0] == 0) ended = msg[1];
+    if (msg[0] == 1) committed = msg[1];
+  }
   close(fds[0]);
-  return committed;
+  if (!*killed) CHECK_MSG(committed == ended, "%d episodes ended, %d committed", ended, committed);
+  return committed > ended - write_behind ? committed : ended - write_behind;
 }
 
 // every demo of path equals the reference demo of the same episode, and there are at least want
@@ -173,10 +194,14 @@ int main(void) {
   double full = now() - t0;
   CHECK(run_child(base, DG_REC_CREATE, 0, BASE_EPISODES, 0, -1, &killed) == BASE_EPISODES);
 
-  // random kills: half on fresh files, half appending to a copy of base
+  // random kills: half on fresh files, half appending to a copy of base; half with the writer
+  // thread (the default queue), half committing in the rollout's thread
+  dg_rec_options defaults;
+  dg_rec_options_default(&defaults);
   int kills = 0, mid = 0, max_seen = 0;
   for (int trial = 0; trial < RANDOM_KILLS; trial++) {
     int append = trial % 2;
+    write_behind = trial % 4 < 2 ? defaults.write_behind : 0;
     snprintf(path, sizeof(path), "%s/kill%d.hdf5", dir, trial);
     if (append) copy_file(base, path);
     // within the run's expected duration (an append records fewer episodes)
@@ -196,19 +221,24 @@ int main(void) {
   CHECK_MSG(kills >= 50, "only %d runs were killed; the timing is off", kills);
   CHECK_MSG(mid >= 10, "only %d kills landed mid-recording", mid);
 
-  // exact kills: at every file operation of an append run's first commits
-  int points = 0;
-  for (long op = 1;; op++) {
-    snprintf(path, sizeof(path), "%s/point%ld.hdf5", dir, op);
-    copy_file(base, path);
-    int committed = run_child(path, DG_REC_APPEND, BASE_EPISODES, 1, op, -1, &killed);
-    check_file(path, ref, BASE_EPISODES, committed, &max_seen);
-    if (!killed) break;  // op lies past the run's last file operation
-    points++;
-    CHECK(op < 10000);
+  // exact kills: at every file operation of an append run's first commits, made by the rollout's
+  // thread and by the writer thread
+  for (int threaded = 0; threaded < 2; threaded++) {
+    write_behind = threaded ? defaults.write_behind : 0;
+    int points = 0;
+    for (long op = 1;; op++) {
+      snprintf(path, sizeof(path), "%s/point%d_%ld.hdf5", dir, threaded, op);
+      copy_file(base, path);
+      int committed = run_child(path, DG_REC_APPEND, BASE_EPISODES, 1, op, -1, &killed);
+      check_file(path, ref, BASE_EPISODES, committed, &max_seen);
+      if (!killed) break;  // op lies past the run's last file operation
+      points++;
+      CHECK(op < 10000);
+    }
+    printf("exact kills: at each of %d file operations of a 1-episode append (write_behind %d)\n",
+           points, write_behind);
+    CHECK(points >= 10);
   }
-  printf("exact kills: at each of %d file operations of a 1-episode append\n", points);
-  CHECK(points >= 10);
 
   // every file also opens with h5py (Debian's python3-h5py), when it is there
   if (access("/usr/bin/python3", X_OK) == 0 &&
