@@ -14,13 +14,14 @@ static void help(void) {
       "usage: demogym record ENV --out FILE [--episodes N] [--seed S] [--noise SCALE]\n"
       "                      [--epsilon P] [--only-success] [--append | --overwrite]\n"
       "                      [--source TEXT] [--max-steps N] [--compression L] [--sync]\n"
-      "                      [--workers T] [--json] [-q] [-v]\n"
+      "                      [--write-behind N] [--workers T] [--json] [-q] [-v]\n"
       "       mpirun -n R demogym record ENV --out FILE ...   (R processes, one file)\n\n"
       "Roll out ENV's scripted expert for N episodes (default 10) from seeds derived from S\n"
       "(default 0) and write them to FILE in robomimic's HDF5 layout. Each episode is written\n"
-      "whole when it ends and committed atomically: if the process is killed, FILE holds every\n"
-      "episode committed before, intact. Ctrl-C stops after the current step and keeps the\n"
-      "finished episodes.\n\n"
+      "whole when it ends and committed atomically, by a writer thread while the rollout goes\n"
+      "on: if the process is killed, FILE holds every episode committed before, intact (all\n"
+      "that had ended but the at most N still queued). Ctrl-C stops after the current step and\n"
+      "keeps the finished episodes.\n\n"
       "  --noise SCALE   execute the expert's action plus Gaussian noise of this std (the clean\n"
       "                  action is stored as the label, data/demo_<i>/dg_labels)\n"
       "  --epsilon P     with probability P per step execute a uniform random action instead\n"
@@ -31,6 +32,8 @@ static void help(void) {
       "  --max-steps N   the env's time limit (default: the task's)\n"
       "  --compression L deflate level 0-9 (default 4)\n"
       "  --sync          fsync at every commit (survives power loss, slower)\n"
+      "  --write-behind N  episodes queued for the writer thread (default 2; 0: no thread,\n"
+      "                  each episode is committed before the next one starts)\n"
       "  --workers T     run the episodes on T threads (default 1, at most 64)\n\n"
       "Under mpirun (built with MPI), the R ranks share the episodes and rank 0 writes FILE.\n"
       "The file's demos are the same for every T and R.\n");
@@ -63,7 +66,7 @@ static int record_main(int argc, char** argv, int rank, int nranks) {
   cli_common common = {0};
   const char* out = NULL;
   const char* source = NULL;
-  long episodes = 10, max_steps = 0, level = 4, workers = 1;
+  long episodes = 10, max_steps = 0, level = 4, workers = 1, write_behind = -1;
   uint64_t seed = 0;
   double noise = 0, epsilon = 0;
   int only_success = 0, append = 0, overwrite = 0, sync = 0, bad = 0;
@@ -79,6 +82,7 @@ static int record_main(int argc, char** argv, int rank, int nranks) {
                                            {"max-steps", required_argument, 0, 'm'},
                                            {"compression", required_argument, 0, 'z'},
                                            {"sync", no_argument, 0, 'y'},
+                                           {"write-behind", required_argument, 0, 'B'},
                                            {"workers", required_argument, 0, 'w'},
                                            {"json", no_argument, 0, 'j'},
                                            {"help", no_argument, 0, 'h'},
@@ -108,6 +112,10 @@ static int record_main(int argc, char** argv, int rank, int nranks) {
         if (cli_parse_int("record", "--compression", optarg, 0, 9, &level)) return EXIT_USAGE;
         break;
       case 'y': sync = 1; break;
+      case 'B':
+        if (cli_parse_int("record", "--write-behind", optarg, 0, 1024, &write_behind))
+          return EXIT_USAGE;
+        break;
       case 'w':
         if (cli_parse_int("record", "--workers", optarg, 1, 64, &workers)) return EXIT_USAGE;
         break;
@@ -149,6 +157,7 @@ static int record_main(int argc, char** argv, int rank, int nranks) {
   ro.store_labels = noise > 0 || epsilon > 0;
   ro.compression = (int)level;
   ro.sync = sync;
+  if (write_behind >= 0) ro.write_behind = (int)write_behind;
   ro.terminate_on_success = eo.terminate_on_success;
   // only rank 0 writes the file; every rank learns whether it could
   if (rank == 0) rc = dg_rec_make(out, env, &ro, &rec);
