@@ -1,15 +1,19 @@
 // bench_vec.c: throughput of the vector env with 1, 2, ... threads against N plain envs stepped
 // one after the other by the caller, and of parallel rollouts (the expert, episodes over worker
-// threads) against the sequential driver, measured side by side in one run. Prints ratios;
-// --json FILE also writes them as JSON.
+// threads) against the sequential driver, measured side by side in one run. A reference runs
+// beside them: T threads stepping fixed, disjoint slices of the plain envs that meet only at the
+// start and end of a round (a static split), what the cores give to code that never waits for
+// the others per step (but never rebalances either when the host slows one core). Prints
+// ratios; --json FILE also writes them as JSON.
 //
 // usage: bench_vec [--env ID] [--envs N] [--threads T] [--rounds R] [--json FILE]
 // Rounds alternate the variants (plain loop, then T = 1, 2, ... threads) so a change in the
-// machine's load falls on all of them alike; medians over rounds are compared. The load average
+// machine's load falls on all of them alike; each ratio is taken within a round, and its median over rounds printed. The load average
 // at the start and the end is reported: on a shared machine, scaling figures mean something only
 // when it stays below the number of CPUs minus the threads measured.
 #define _DEFAULT_SOURCE  // getloadavg
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +71,67 @@ static double time_plain(dg_env** envs, int n, int od, int ad, int batches, long
   return t;
 }
 
+// the static split: T persistent threads, each stepping its own slice of the plain envs batch after
+// batch without waiting for the others; they meet only at the start and the end of a round
+typedef struct free_pool free_pool;
+typedef struct free_slice {
+  free_pool* pool;
+  dg_env** envs;
+  int n;
+} free_slice;
+struct free_pool {
+  int t, od, ad, batches, quit;
+  long k;
+  pthread_t th[MAX_T];
+  free_slice f[MAX_T];
+  pthread_barrier_t start, end;
+};
+
+static void run_slice(free_slice* f) {
+  long k = f->pool->k;
+  time_plain(f->envs, f->n, f->pool->od, f->pool->ad, f->pool->batches, &k);
+}
+
+static void* free_main(void* arg) {
+  free_slice* f = arg;
+  for (;;) {
+    pthread_barrier_wait(&f->pool->start);
+    if (f->pool->quit) return NULL;
+    run_slice(f);
+    pthread_barrier_wait(&f->pool->end);
+  }
+}
+
+static void free_make(free_pool* p, dg_env** envs, int n, int od, int ad, int t) {
+  p->t = t, p->od = od, p->ad = ad, p->quit = 0;
+  pthread_barrier_init(&p->start, NULL, (unsigned)t);
+  pthread_barrier_init(&p->end, NULL, (unsigned)t);
+  for (int j = 0; j < t; j++) {
+    p->f[j] = (free_slice){p, envs + n * j / t, n * (j + 1) / t - n * j / t};
+    if (j > 0 && pthread_create(&p->th[j], NULL, free_main, &p->f[j]) != 0) die("thread");
+  }
+}
+
+static void free_close(free_pool* p) {
+  p->quit = 1;
+  pthread_barrier_wait(&p->start);
+  for (int j = 1; j < p->t; j++) pthread_join(p->th[j], NULL);
+  pthread_barrier_destroy(&p->start);
+  pthread_barrier_destroy(&p->end);
+}
+
+// seconds per batch of the plain envs split over the pool's threads
+static double time_free(free_pool* p, int batches, long* k) {
+  p->batches = batches;
+  p->k = *k;
+  double t0 = now();
+  pthread_barrier_wait(&p->start);
+  run_slice(&p->f[0]);
+  pthread_barrier_wait(&p->end);
+  *k += batches;
+  return (now() - t0) / batches;
+}
+
 // seconds per batch of the vector env
 static double time_vec(dg_vec_env* v, int batches, long* k) {
   int n = dg_vec_num_envs(v), ad = dg_vec_act_dim(v);
@@ -84,7 +149,7 @@ static double time_vec(dg_vec_env* v, int batches, long* k) {
 int main(int argc, char** argv) {
   const char* id = "Reach-v0";
   const char* json_path = NULL;
-  int n = 16, rounds = 7, max_t = 0;
+  int n = 16, rounds = 11, max_t = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--env") && i + 1 < argc)
       id = argv[++i];
@@ -129,6 +194,8 @@ int main(int argc, char** argv) {
   }
   int od = dg_env_obs_dim(plain[0]), ad = dg_env_act_dim(plain[0]);
   dg_vec_env* vec[MAX_T + 1] = {0};
+  free_pool* pools = calloc(MAX_T + 1, sizeof(free_pool));
+  for (int t = 2; t <= max_t; t++) free_make(&pools[t], plain, n, od, ad, t);
   for (int t = 1; t <= max_t; t++) {
     dg_vec_options o;
     dg_vec_options_default(&o);
@@ -147,21 +214,43 @@ int main(int argc, char** argv) {
   if (batches < 3) batches = 3;
   double* tp = calloc(rounds, sizeof(double));
   double* tv[MAX_T + 1];
+  double* tf[MAX_T + 1];
   for (int t = 1; t <= max_t; t++) {
     tv[t] = calloc(rounds, sizeof(double));
+    tf[t] = calloc(rounds, sizeof(double));
     time_vec(vec[t], 2, &k_vec[t]);
   }
   for (int r = 0; r < rounds; r++) {
-    // alternate the order from round to round
+    // alternate the order from round to round; the static split of T runs beside vector T
     if (r % 2 == 0) tp[r] = time_plain(plain, n, od, ad, batches, &k_plain);
     for (int q = 1; q <= max_t; q++) {
       int t = r % 2 == 0 ? q : max_t + 1 - q;
-      tv[t][r] = time_vec(vec[t], batches, &k_vec[t]);
+      if (r % 2 == 0) tv[t][r] = time_vec(vec[t], batches, &k_vec[t]);
+      tf[t][r] = t == 1 ? tp[r] : time_free(&pools[t], batches, &k_plain);
+      if (r % 2 == 1) tv[t][r] = time_vec(vec[t], batches, &k_vec[t]);
     }
-    if (r % 2 == 1) tp[r] = time_plain(plain, n, od, ad, batches, &k_plain);
+    if (r % 2 == 1) {
+      tp[r] = time_plain(plain, n, od, ad, batches, &k_plain);
+      tf[1][r] = tp[r];
+    }
   }
-  double mp = median(tp, rounds), mv[MAX_T + 1];
-  for (int t = 1; t <= max_t; t++) mv[t] = median(tv[t], rounds);
+  double mp = median(tp, rounds), mv[MAX_T + 1], mf[MAX_T + 1];
+  for (int t = 1; t <= max_t; t++) mv[t] = median(tv[t], rounds), mf[t] = median(tf[t], rounds);
+  // ratios within each round (the variants ran back to back), then their median: the host's
+  // drift between rounds cancels
+  double sv[MAX_T + 1], sp[MAX_T + 1], sf[MAX_T + 1], sg[MAX_T + 1];
+  double* tmp = calloc(rounds, sizeof(double));
+  for (int t = 1; t <= max_t; t++) {
+    for (int r = 0; r < rounds; r++) tmp[r] = tv[1][r] / tv[t][r];
+    sv[t] = median(tmp, rounds);
+    for (int r = 0; r < rounds; r++) tmp[r] = tp[r] / tv[t][r];
+    sp[t] = median(tmp, rounds);
+    for (int r = 0; r < rounds; r++) tmp[r] = tp[r] / tf[t][r];
+    sf[t] = median(tmp, rounds);
+    for (int r = 0; r < rounds; r++) tmp[r] = (tv[1][r] / tv[t][r]) / (tp[r] / tf[t][r]);
+    sg[t] = median(tmp, rounds);
+  }
+  free(tmp);
 
   // parallel rollouts: the expert's episodes over 1..max_t workers vs the sequential driver
   dg_policy* expert;
@@ -176,17 +265,31 @@ int main(int argc, char** argv) {
   double per_episode = (now() - t_seq0) / 4;
   ro.episodes = (int)(1.0 / per_episode);
   if (ro.episodes < 4 * max_t) ro.episodes = 4 * max_t;
-  double te[MAX_T + 1][3];
-  for (int r = 0; r < 3; r++)
-    for (int t = 1; t <= max_t; t++) {
+  // the workers are made once (envs and expert copies), as a long run would use them
+  dg_rollout_worker wk[MAX_T];
+  dg_policy* clones[MAX_T] = {0};
+  for (int j = 0; j < max_t && j < n; j++) {
+    if (dg_policy_clone(expert, &clones[j])) die("expert clone");
+    wk[j] = (dg_rollout_worker){plain[j], clones[j], NULL, 0};
+  }
+  int max_w = max_t < n ? max_t : n;
+  enum { EROUNDS = 5 };
+  double te[MAX_T + 1][EROUNDS];
+  for (int r = 0; r < EROUNDS; r++)
+    for (int q = 1; q <= max_w; q++) {
+      int t = r % 2 == 0 ? q : max_w + 1 - q;
       double t0 = now();
       int rc = t == 1 ? dg_rollout_run(plain[0], expert, &ro, NULL, &sum)
-                      : dg_rollout_run_threads(plain[0], expert, t, &ro, NULL, &sum);
+                      : dg_rollout_run_parallel(wk, t, &ro, NULL, &sum);
       if (rc) die("rollout");
       te[t][r] = now() - t0;
     }
-  double me[MAX_T + 1];
-  for (int t = 1; t <= max_t; t++) me[t] = median(te[t], 3);
+  double me[MAX_T + 1], se[MAX_T + 1], tmp_e[EROUNDS];
+  for (int t = 1; t <= max_w; t++) {
+    me[t] = median(te[t], EROUNDS);
+    for (int r = 0; r < EROUNDS; r++) tmp_e[r] = te[1][r] / te[t][r];
+    se[t] = median(tmp_e, EROUNDS);
+  }
   getloadavg(load1, 3);
 
   printf(
@@ -203,23 +306,37 @@ int main(int argc, char** argv) {
   for (int t = 1; t <= max_t; t++) {
     char name[64];
     snprintf(name, sizeof(name), "vector env, %d thread%s", t, t > 1 ? "s" : "");
-    printf("%-30s %14.0f %12.3f %12.3f\n", name, n / mv[t], mp / mv[t], mv[1] / mv[t]);
+    printf("%-30s %14.0f %12.3f %12.3f\n", name, n / mv[t], sp[t], sv[t]);
     if (json)
       fprintf(json,
               "%s{\"name\": \"vec %s T=%d throughput / 1 thread\", \"threads\": %d, "
               "\"steps_per_s\": %.1f, \"ratio\": %.4f, \"vs_plain\": %.4f}",
-              t > 1 ? ", " : "", id, t, t, n / mv[t], mv[1] / mv[t], mp / mv[t]);
+              t > 1 ? ", " : "", id, t, t, n / mv[t], sv[t], sp[t]);
+  }
+  // the static split's scaling, and the vector env's against it
+  for (int t = 2; t <= max_t; t++) {
+    char name[64];
+    snprintf(name, sizeof(name), "static split, %d threads", t);
+    double limit = sf[t], got = sg[t];
+    printf("%-30s %14.0f %12.3f %12s   (vector env: %.0f%% of its scaling)\n", name, n / mf[t], limit,
+           "", 100 * got);
+    if (json)
+      fprintf(json,
+              ", {\"name\": \"static split %s %d threads / plain\", "
+              "\"threads\": %d, \"ratio\": %.4f}, {\"name\": \"vec %s %d-thread scaling / "
+              "static split scaling\", \"threads\": %d, \"ratio\": %.4f}",
+              id, t, t, limit, id, t, t, got);
   }
   printf("%-30s %14s %12s %12s\n", "rollout (expert episodes)", "episodes/s", "", "/ 1 worker");
-  for (int t = 1; t <= max_t; t++) {
+  for (int t = 1; t <= max_w; t++) {
     char name[64];
     snprintf(name, sizeof(name), "%d worker%s", t, t > 1 ? "s" : "");
-    printf("%-30s %14.1f %12s %12.3f\n", name, ro.episodes / me[t], "", me[1] / me[t]);
+    printf("%-30s %14.1f %12s %12.3f\n", name, ro.episodes / me[t], "", se[t]);
     if (json)
       fprintf(json,
               ", {\"name\": \"rollout %s %d workers / sequential\", \"workers\": %d, "
               "\"episodes_per_s\": %.2f, \"ratio\": %.4f}",
-              id, t, t, ro.episodes / me[t], me[1] / me[t]);
+              id, t, t, ro.episodes / me[t], se[t]);
   }
   if (json) {
     fprintf(json, "]}\n");
@@ -227,10 +344,14 @@ int main(int argc, char** argv) {
   }
 
   dg_policy_close(&expert);
+  for (int j = 0; j < MAX_T; j++) dg_policy_close(&clones[j]);
   for (int t = 1; t <= max_t; t++) {
     dg_vec_close(&vec[t]);
     free(tv[t]);
+    free(tf[t]);
   }
+  for (int t = 2; t <= max_t; t++) free_close(&pools[t]);
+  free(pools);
   for (int i = 0; i < n; i++) dg_env_close(&plain[i]);
   free(plain);
   free(tp);

@@ -102,6 +102,7 @@ static const layout_row rows[] = {
     FIELD(dg_vec_options, num_threads),
     FIELD(dg_vec_options, autoreset_mode),
     FIELD(dg_vec_options, env),
+    FIELD(dg_vec_options, spin_us),
 };
 
 long dg_py_layout(const char* type, const char* field) {

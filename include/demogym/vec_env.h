@@ -50,6 +50,9 @@ typedef struct dg_vec_options {
                        // online CPU); more threads than envs are clamped to N
   int autoreset_mode;  // a dg_autoreset_mode (default DG_AUTORESET_NEXT_STEP)
   dg_env_options env;  // options of every env (default: dg_env_options_default)
+  int spin_us;         // how long an idle pool thread polls for the next job before it sleeps,
+                       // in microseconds (default 1000: back-to-back steps never wait for a
+                       // wake-up; 0: sleep at once, for callers that do long work between steps)
 } dg_vec_options;
 
 // Fill opt with the defaults described at each field.

@@ -20,7 +20,7 @@ _HAVE_VEC = _lib.has("dg_vec_make")
 
 class VecOptions(ctypes.Structure):
     _fields_ = [("num_envs", c_int), ("num_threads", c_int), ("autoreset_mode", c_int),
-                ("env", _lib.EnvOptions)]
+                ("env", _lib.EnvOptions), ("spin_us", c_int)]
 
 
 if _HAVE_VEC:
