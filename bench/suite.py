@@ -33,7 +33,7 @@ BENCHMARKS = [
     ("bench_step", "env step / the raw mj_step calls it makes, per task",
      [("{build}/bench_step", ["--json", "{json}"])], ("max", 1.10, "")),
     ("bench_vec", "vector env throughput with T threads / 1 thread; rollout workers",
-     [("{build}/bench_vec", ["--json", "{json}"])], ("min", 1.70, "T=2 throughput")),
+     [("{build}/bench_vec", ["--envs", "32", "--json", "{json}"])], ("min", 1.70, "T=2 throughput")),
     ("bench_record", "rollout with the recorder / without it (wall time), per task",
      [("{build}/bench_record", ["--json", "{json}"])], ("max", 1.10, "")),
     ("bench_train", "MLP training throughput, demogym / PyTorch",
