@@ -23,9 +23,12 @@ static void make_actions(dg_env* const* envs, dg_policy* const* experts, const d
   }
 }
 
+static int spin_us = -1;  // the pool's polling time in make_vec (-1: the default)
+
 static dg_vec_env* make_vec(int threads, int mode) {
   dg_vec_options o;
   dg_vec_options_default(&o);
+  if (spin_us >= 0) o.spin_us = spin_us;
   o.num_envs = N;
   o.num_threads = threads;
   o.autoreset_mode = mode;
@@ -170,6 +173,11 @@ static void test_semantics_and_threads(void) {
     run_vec(3, mode, &h3);
     CHECK_MSG(memcmp(&h1, &h2, sizeof(h1)) == 0, "T = 2 differs from T = 1 (mode %d)", mode);
     CHECK_MSG(memcmp(&h1, &h3, sizeof(h1)) == 0, "T = 3 differs from T = 1 (mode %d)", mode);
+    // pool threads that sleep at once between steps instead of polling: the same results
+    spin_us = 0;
+    run_vec(2, mode, &h2);
+    spin_us = -1;
+    CHECK_MSG(memcmp(&h1, &h2, sizeof(h1)) == 0, "T = 2 without polling differs (mode %d)", mode);
   }
 }
 
@@ -225,6 +233,10 @@ static void test_bad_input(void) {
   o.autoreset_mode = 7;
   CHECK(dg_vec_make("Reach-v0", &o, &v) == DG_ERR_INVALID);
   o.autoreset_mode = DG_AUTORESET_NEXT_STEP;
+  o.spin_us = -5;
+  CHECK(dg_vec_make("Reach-v0", &o, &v) == DG_ERR_INVALID && v == NULL);
+  CHECK(strstr(dg_last_errmsg(), "spin_us -5"));
+  o.spin_us = 1000;
   CHECK(dg_vec_make("NoSuchEnv-v0", &o, &v) == DG_ERR_NOTFOUND && v == NULL);
   CHECK(strstr(dg_last_errmsg(), "Reach-v0"));
   o.env.render_width = 0;  // a bad env option fails the whole make, cleanly
