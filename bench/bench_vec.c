@@ -8,9 +8,10 @@
 //
 // usage: bench_vec [--env ID] [--envs N] [--threads T] [--rounds R] [--json FILE]
 // Rounds alternate the variants (plain loop, then T = 1, 2, ... threads) so a change in the
-// machine's load falls on all of them alike; each ratio is taken within a round, and its median over rounds printed. The load average
-// at the start and the end is reported: on a shared machine, scaling figures mean something only
-// when it stays below the number of CPUs minus the threads measured.
+// machine's load falls on all of them alike; each ratio is taken within a round, and its median
+// over rounds printed. The load average at the start and the end is reported: on a shared
+// machine, scaling figures mean something only when it stays below the number of CPUs minus the
+// threads measured.
 #define _DEFAULT_SOURCE  // getloadavg
 #include <math.h>
 #include <pthread.h>
@@ -35,9 +36,24 @@ static int cmp(const void* a, const void* b) {
   return (x > y) - (x < y);
 }
 
-static double median(double* v, int n) {
-  qsort(v, n, sizeof(double), cmp);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+// the median of v[0..n), which is left as it is (rounds stay paired with each other)
+static double median(const double* v, int n) {
+  double* s = malloc(sizeof(double) * n);
+  memcpy(s, v, sizeof(double) * n);
+  qsort(s, n, sizeof(double), cmp);
+  double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+  free(s);
+  return m;
+}
+
+// the median over n rounds of num[r] / den[r] (taken within a round, so drift between rounds
+// cancels)
+static double median_ratio(const double* num, const double* den, int n) {
+  double* q = malloc(sizeof(double) * n);
+  for (int r = 0; r < n; r++) q[r] = num[r] / den[r];
+  double m = median(q, n);
+  free(q);
+  return m;
 }
 
 static void die(const char* what) {
@@ -71,29 +87,29 @@ static double time_plain(dg_env** envs, int n, int od, int ad, int batches, long
   return t;
 }
 
-// the static split: T persistent threads, each stepping its own slice of the plain envs batch after
-// batch without waiting for the others; they meet only at the start and the end of a round
-typedef struct free_pool free_pool;
-typedef struct free_slice {
-  free_pool* pool;
+// the static split: T persistent threads, each stepping its own slice of the plain envs batch
+// after batch without waiting for the others; they meet only at the start and end of a round
+typedef struct split_pool split_pool;
+typedef struct split_slice {
+  split_pool* pool;
   dg_env** envs;
   int n;
-} free_slice;
-struct free_pool {
+} split_slice;
+struct split_pool {
   int t, od, ad, batches, quit;
   long k;
   pthread_t th[MAX_T];
-  free_slice f[MAX_T];
+  split_slice f[MAX_T];
   pthread_barrier_t start, end;
 };
 
-static void run_slice(free_slice* f) {
+static void run_slice(split_slice* f) {
   long k = f->pool->k;
   time_plain(f->envs, f->n, f->pool->od, f->pool->ad, f->pool->batches, &k);
 }
 
-static void* free_main(void* arg) {
-  free_slice* f = arg;
+static void* split_main(void* arg) {
+  split_slice* f = arg;
   for (;;) {
     pthread_barrier_wait(&f->pool->start);
     if (f->pool->quit) return NULL;
@@ -102,17 +118,17 @@ static void* free_main(void* arg) {
   }
 }
 
-static void free_make(free_pool* p, dg_env** envs, int n, int od, int ad, int t) {
+static void split_make(split_pool* p, dg_env** envs, int n, int od, int ad, int t) {
   p->t = t, p->od = od, p->ad = ad, p->quit = 0;
   pthread_barrier_init(&p->start, NULL, (unsigned)t);
   pthread_barrier_init(&p->end, NULL, (unsigned)t);
   for (int j = 0; j < t; j++) {
-    p->f[j] = (free_slice){p, envs + n * j / t, n * (j + 1) / t - n * j / t};
-    if (j > 0 && pthread_create(&p->th[j], NULL, free_main, &p->f[j]) != 0) die("thread");
+    p->f[j] = (split_slice){p, envs + n * j / t, n * (j + 1) / t - n * j / t};
+    if (j > 0 && pthread_create(&p->th[j], NULL, split_main, &p->f[j]) != 0) die("thread");
   }
 }
 
-static void free_close(free_pool* p) {
+static void split_close(split_pool* p) {
   p->quit = 1;
   pthread_barrier_wait(&p->start);
   for (int j = 1; j < p->t; j++) pthread_join(p->th[j], NULL);
@@ -121,7 +137,7 @@ static void free_close(free_pool* p) {
 }
 
 // seconds per batch of the plain envs split over the pool's threads
-static double time_free(free_pool* p, int batches, long* k) {
+static double time_split(split_pool* p, int batches, long* k) {
   p->batches = batches;
   p->k = *k;
   double t0 = now();
@@ -194,8 +210,8 @@ int main(int argc, char** argv) {
   }
   int od = dg_env_obs_dim(plain[0]), ad = dg_env_act_dim(plain[0]);
   dg_vec_env* vec[MAX_T + 1] = {0};
-  free_pool* pools = calloc(MAX_T + 1, sizeof(free_pool));
-  for (int t = 2; t <= max_t; t++) free_make(&pools[t], plain, n, od, ad, t);
+  split_pool* pools = calloc(MAX_T + 1, sizeof(split_pool));
+  for (int t = 2; t <= max_t; t++) split_make(&pools[t], plain, n, od, ad, t);
   for (int t = 1; t <= max_t; t++) {
     dg_vec_options o;
     dg_vec_options_default(&o);
@@ -214,10 +230,10 @@ int main(int argc, char** argv) {
   if (batches < 3) batches = 3;
   double* tp = calloc(rounds, sizeof(double));
   double* tv[MAX_T + 1];
-  double* tf[MAX_T + 1];
+  double* ts[MAX_T + 1];  // the static split's times (T >= 2)
   for (int t = 1; t <= max_t; t++) {
     tv[t] = calloc(rounds, sizeof(double));
-    tf[t] = calloc(rounds, sizeof(double));
+    ts[t] = calloc(rounds, sizeof(double));
     time_vec(vec[t], 2, &k_vec[t]);
   }
   for (int r = 0; r < rounds; r++) {
@@ -226,31 +242,26 @@ int main(int argc, char** argv) {
     for (int q = 1; q <= max_t; q++) {
       int t = r % 2 == 0 ? q : max_t + 1 - q;
       if (r % 2 == 0) tv[t][r] = time_vec(vec[t], batches, &k_vec[t]);
-      tf[t][r] = t == 1 ? tp[r] : time_free(&pools[t], batches, &k_plain);
+      if (t > 1) ts[t][r] = time_split(&pools[t], batches, &k_plain);
       if (r % 2 == 1) tv[t][r] = time_vec(vec[t], batches, &k_vec[t]);
     }
-    if (r % 2 == 1) {
-      tp[r] = time_plain(plain, n, od, ad, batches, &k_plain);
-      tf[1][r] = tp[r];
-    }
+    if (r % 2 == 1) tp[r] = time_plain(plain, n, od, ad, batches, &k_plain);
   }
-  double mp = median(tp, rounds), mv[MAX_T + 1], mf[MAX_T + 1];
-  for (int t = 1; t <= max_t; t++) mv[t] = median(tv[t], rounds), mf[t] = median(tf[t], rounds);
-  // ratios within each round (the variants ran back to back), then their median: the host's
-  // drift between rounds cancels
-  double sv[MAX_T + 1], sp[MAX_T + 1], sf[MAX_T + 1], sg[MAX_T + 1];
-  double* tmp = calloc(rounds, sizeof(double));
+  // medians of times (for the rates printed) and of ratios within a round (the ratios printed)
+  double mp = median(tp, rounds), mv[MAX_T + 1], ms[MAX_T + 1], sv[MAX_T + 1], sp[MAX_T + 1],
+         ss[MAX_T + 1], sg[MAX_T + 1];
   for (int t = 1; t <= max_t; t++) {
-    for (int r = 0; r < rounds; r++) tmp[r] = tv[1][r] / tv[t][r];
-    sv[t] = median(tmp, rounds);
-    for (int r = 0; r < rounds; r++) tmp[r] = tp[r] / tv[t][r];
-    sp[t] = median(tmp, rounds);
-    for (int r = 0; r < rounds; r++) tmp[r] = tp[r] / tf[t][r];
-    sf[t] = median(tmp, rounds);
-    for (int r = 0; r < rounds; r++) tmp[r] = (tv[1][r] / tv[t][r]) / (tp[r] / tf[t][r]);
-    sg[t] = median(tmp, rounds);
+    mv[t] = median(tv[t], rounds);
+    sv[t] = median_ratio(tv[1], tv[t], rounds);  // vector T / vector 1
+    sp[t] = median_ratio(tp, tv[t], rounds);     // vector T / plain loop
+    if (t == 1) continue;
+    ms[t] = median(ts[t], rounds);
+    ss[t] = median_ratio(tp, ts[t], rounds);  // static split T / plain loop
+    double* g = calloc(rounds, sizeof(double));
+    for (int r = 0; r < rounds; r++) g[r] = (tv[1][r] / tv[t][r]) / (tp[r] / ts[t][r]);
+    sg[t] = median(g, rounds);  // the vector env's scaling / the static split's
+    free(g);
   }
-  free(tmp);
 
   // parallel rollouts: the expert's episodes over 1..max_t workers vs the sequential driver
   dg_policy* expert;
@@ -284,12 +295,9 @@ int main(int argc, char** argv) {
       if (rc) die("rollout");
       te[t][r] = now() - t0;
     }
-  double me[MAX_T + 1], se[MAX_T + 1], tmp_e[EROUNDS];
-  for (int t = 1; t <= max_w; t++) {
-    me[t] = median(te[t], EROUNDS);
-    for (int r = 0; r < EROUNDS; r++) tmp_e[r] = te[1][r] / te[t][r];
-    se[t] = median(tmp_e, EROUNDS);
-  }
+  double me[MAX_T + 1], se[MAX_T + 1];
+  for (int t = 1; t <= max_w; t++)
+    me[t] = median(te[t], EROUNDS), se[t] = median_ratio(te[1], te[t], EROUNDS);
   getloadavg(load1, 3);
 
   printf(
@@ -317,9 +325,9 @@ int main(int argc, char** argv) {
   for (int t = 2; t <= max_t; t++) {
     char name[64];
     snprintf(name, sizeof(name), "static split, %d threads", t);
-    double limit = sf[t], got = sg[t];
-    printf("%-30s %14.0f %12.3f %12s   (vector env: %.0f%% of its scaling)\n", name, n / mf[t], limit,
-           "", 100 * got);
+    double limit = ss[t], got = sg[t];
+    printf("%-30s %14.0f %12.3f %12s   (vector env: %.0f%% of its scaling)\n", name, n / ms[t],
+           limit, "", 100 * got);
     if (json)
       fprintf(json,
               ", {\"name\": \"static split %s %d threads / plain\", "
@@ -348,9 +356,9 @@ int main(int argc, char** argv) {
   for (int t = 1; t <= max_t; t++) {
     dg_vec_close(&vec[t]);
     free(tv[t]);
-    free(tf[t]);
+    free(ts[t]);
   }
-  for (int t = 2; t <= max_t; t++) free_close(&pools[t]);
+  for (int t = 2; t <= max_t; t++) split_close(&pools[t]);
   free(pools);
   for (int i = 0; i < n; i++) dg_env_close(&plain[i]);
   free(plain);

@@ -6,8 +6,8 @@
 // from its own contiguous range (so an env stays on one core, with its data in that core's
 // cache, and threads write rows of their own), then from the others' ranges (so a thread the
 // machine slows down does not hold up the job). Each env's work reads its action row and writes
-// its own rows only, so which thread runs an env never changes a result. Pool threads spin briefly for the next job before
-// they sleep, so back-to-back steps do not pay a wake-up each.
+// its own rows only, so which thread runs an env never changes a result. Pool threads poll for
+// the next job (spin_us) before they sleep, so back-to-back steps do not pay a wake-up each.
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -21,7 +21,6 @@
 #include "demogym/vec_env.h"
 #include "env_internal.h"
 #include "internal.h"
-
 
 enum { JOB_RESET = 1, JOB_STEP = 2, JOB_QUIT = 3 };
 
@@ -37,14 +36,13 @@ typedef struct pool_arg {
 } pool_arg;
 
 struct dg_vec_env {
-  int n;          // number of envs
-  int nthreads;   // threads that work, the caller's included
-  int od, ad;     // observation and action sizes
-  int mode;       // dg_autoreset_mode
-  int ready;      // 1 after a successful reset, 0 after a failure
-  long long spin_ns;  // how long a thread polls for the next job (or the job's end) before it
-                      // sleeps
-  dg_env** envs;  // (n)
+  int n;              // number of envs
+  int nthreads;       // threads that work, the caller's included
+  int od, ad;         // observation and action sizes
+  int mode;           // dg_autoreset_mode
+  int ready;          // 1 after a successful reset, 0 after a failure
+  long long spin_ns;  // polling for a job (or its end) before sleeping
+  dg_env** envs;      // (n)
   // results
   double* obs;           // (n x od)
   double* rewards;       // (n)
