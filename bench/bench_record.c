@@ -38,9 +38,9 @@ static double median(double* v, int n) {
   return v[n / 2];
 }
 
-// one round: episodes of the expert, recorded into path when path is not NULL; returns steps
-static int write_behind = -1;  // the recorder's default unless set
+static int write_behind = -1;  // the recorder's queue (--write-behind); -1: its default
 
+// one round: episodes of the expert, recorded into path when path is not NULL; returns steps
 static long round_run(dg_env* env, dg_policy* p, int episodes, const char* path, long long* bytes) {
   dg_rec* rec = NULL;
   dg_rec_tap* tap = NULL;

@@ -146,8 +146,8 @@ static void check_file(const char* path, const char* ref_path, int base, int wan
   CHECK_OK(dg_dataset_open(ref_path, &ref));
   dg_dataset_info info;
   CHECK_OK(dg_dataset_get_info(ds, &info));
-  CHECK_MSG(info.ndemos >= base + want, "%s holds %d demos, %d were committed", path,
-            info.ndemos, base + want);
+  CHECK_MSG(info.ndemos >= base + want, "%s holds %d demos, %d must be there (committed, or ended "
+            "beyond the writer's queue)", path, info.ndemos, base + want);
   CHECK(info.ndemos <= BASE_EPISODES + EPISODES);
   for (int i = 0; i < info.ndemos; i++) {
     dg_demo a, b;
@@ -208,13 +208,13 @@ int main(void) {
     double span = full * (append ? EPISODES : BASE_EPISODES + EPISODES) /
                   (BASE_EPISODES + EPISODES);
     double delay = 0.9 * span * rand() / (double)RAND_MAX;
-    int committed = append ? run_child(path, DG_REC_APPEND, BASE_EPISODES, EPISODES, 0, delay,
+    int must_hold = append ? run_child(path, DG_REC_APPEND, BASE_EPISODES, EPISODES, 0, delay,
                                        &killed)
                            : run_child(path, DG_REC_CREATE, 0, BASE_EPISODES + EPISODES, 0,
                                        delay, &killed);
     kills += killed;
-    mid += killed && committed > 0 && committed < EPISODES;
-    check_file(path, ref, append ? BASE_EPISODES : 0, committed, &max_seen);
+    mid += killed && must_hold > 0 && must_hold < EPISODES;
+    check_file(path, ref, append ? BASE_EPISODES : 0, must_hold, &max_seen);
   }
   printf("random kills: %d of %d runs killed, %d in the middle of recording\n", kills,
          RANDOM_KILLS, mid);
@@ -229,8 +229,8 @@ int main(void) {
     for (long op = 1;; op++) {
       snprintf(path, sizeof(path), "%s/point%d_%ld.hdf5", dir, threaded, op);
       copy_file(base, path);
-      int committed = run_child(path, DG_REC_APPEND, BASE_EPISODES, 1, op, -1, &killed);
-      check_file(path, ref, BASE_EPISODES, committed, &max_seen);
+      int must_hold = run_child(path, DG_REC_APPEND, BASE_EPISODES, 1, op, -1, &killed);
+      check_file(path, ref, BASE_EPISODES, must_hold, &max_seen);
       if (!killed) break;  // op lies past the run's last file operation
       points++;
       CHECK(op < 10000);
