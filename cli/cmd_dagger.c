@@ -41,6 +41,9 @@ static void help(void) {
       "                      more expert episodes with seed S) and evaluate it the same way\n"
       "  --max-idle-labels N label at most N consecutive steps of a stalled learner (the end\n"
       "                      effector moving under 1 mm per step); default: every step\n"
+      "  --rollout-steps N   end each rollout episode after N steps (truncated, as at a time\n"
+      "                      limit); default: the env's time limit. Evaluation and demos keep\n"
+      "                      the env's. The labels then go to more, shorter episodes\n"
       "  --warm-start        retrain from the previous iteration's model (default: from scratch)\n"
       "  --workers T         rollout and evaluation threads (default 1; results do not depend\n"
       "                      on T)\n"
@@ -97,6 +100,7 @@ static cJSON* summary_json(const char* id, const char* dir, const dg_dagger_opti
   cJSON_AddNumberToObject(root, "episodes_per_iteration", o->episodes_per_iteration);
   cJSON_AddBoolToObject(root, "warm_start", o->warm_start);
   cJSON_AddNumberToObject(root, "max_idle_labels", o->max_idle_labels);
+  cJSON_AddNumberToObject(root, "rollout_steps", o->rollout_steps);
   cJSON_AddNumberToObject(root, "train_steps", (double)o->train.steps);
   if (o->gated) {
     cJSON* hg = cJSON_AddObjectToObject(root, "gate");
@@ -227,14 +231,14 @@ int cmd_dagger(int argc, char** argv) {
   const char *cls = NULL, *dir = NULL, *beta_text = NULL;
   long init_episodes = -1, iterations = 5, per_iter = 5, workers = 1, eval_episodes = 50;
   long steps = 2000, batch = 256, hidden = 256, layers = 3, hold = -1, min_steps = -1;
-  long max_idle = -1;
+  long max_idle = -1, rollout_steps = 0;
   double lr = 1e-3, enter = -1, leave = -1;
   uint64_t seed = 0, eval_seed = 1000;
   int gated = 0, warm = 0, compare = 0, overwrite = 0, plot = 1, bad = 0;
   const char* init_data = NULL;
   enum { O_CLASS = 256, O_OUT, O_INIT, O_INITN, O_ITERS, O_PER, O_BETA, O_WARM, O_GATED,
          O_WORKERS, O_EVAL, O_EVALSEED, O_COMPARE, O_STEPS, O_BATCH, O_HIDDEN, O_LAYERS, O_LR,
-         O_ENTER, O_LEAVE, O_HOLD, O_MIN, O_OVER, O_NOPLOT, O_IDLE };
+         O_ENTER, O_LEAVE, O_HOLD, O_MIN, O_OVER, O_NOPLOT, O_IDLE, O_HORIZON };
   static const struct option longopts[] = {
       {"policy-class", required_argument, 0, O_CLASS},
       {"out", required_argument, 0, O_OUT},
@@ -261,6 +265,7 @@ int cmd_dagger(int argc, char** argv) {
       {"overwrite", no_argument, 0, O_OVER},
       {"no-plot", no_argument, 0, O_NOPLOT},
       {"max-idle-labels", required_argument, 0, O_IDLE},
+      {"rollout-steps", required_argument, 0, O_HORIZON},
       {"seed", required_argument, 0, 's'},
       {"json", no_argument, 0, 'j'},
       {"help", no_argument, 0, 'h'},
@@ -300,6 +305,9 @@ int cmd_dagger(int argc, char** argv) {
       case O_NOPLOT: plot = 0; break;
       case O_IDLE:
         bad = cli_parse_int("dagger", "--max-idle-labels", optarg, 0, 100000000, &max_idle);
+        break;
+      case O_HORIZON:
+        bad = cli_parse_int("dagger", "--rollout-steps", optarg, 1, 100000000, &rollout_steps);
         break;
       case 's': bad = cli_parse_seed("dagger", optarg, &seed); break;
       case 'j': common.json = 1; break;
@@ -343,6 +351,7 @@ int cmd_dagger(int argc, char** argv) {
                            o.hg.enter);
   o.warm_start = warm;
   o.max_idle_labels = (int)max_idle;
+  o.rollout_steps = (int)rollout_steps;
   o.workers = (int)workers;
   o.eval_episodes = (int)eval_episodes;
   o.seed = seed;

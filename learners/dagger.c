@@ -176,6 +176,7 @@ typedef struct run {
   const dg_dagger_options* opt;
   int W;
   dg_env** envs;        // (W)
+  dg_env** roll_envs;   // (W) the rollouts' envs: envs, or envs with rollout_steps as limit
   dg_policy** experts;  // (W)
   char data[1024];      // DIR/data.hdf5
   char pool[1024];      // DIR/bc_pool.hdf5
@@ -372,7 +373,7 @@ static int collect(run* r, const dg_bc_model* model, int k, double beta, dg_coll
   ro.store_labels = 1;
   if (!rc) rc = dg_rec_make(r->data, r->envs[0], &ro, &rec);
   if (!rc) {
-    dg_collect_job job = {r->envs,
+    dg_collect_job job = {r->roll_envs,
                           gates,
                           W,
                           rec,
@@ -441,13 +442,14 @@ static int check_options(const char* env_id, const char* dir, const dg_dagger_op
   if (!env_id || !dir || !o)
     return dg_fail(NULL, 0, DG_ERR_INVALID, "dg_dagger_run: NULL argument");
   if (o->iterations < 0 || o->episodes_per_iteration < 1 || o->eval_episodes < 1 ||
-      o->workers < 1 || o->workers > 256 || (!o->init_data && o->init_episodes < 1))
+      o->workers < 1 || o->workers > 256 || (!o->init_data && o->init_episodes < 1) ||
+      o->rollout_steps < 0)
     return dg_fail(NULL, 0, DG_ERR_INVALID,
                    "bad DAgger options: iterations %d (>= 0), episodes per iteration %d (>= 1), "
                    "evaluation episodes %d (>= 1), workers %d (1-256), initial episodes %d (>= 1 "
-                   "without init data)",
+                   "without init data), rollout steps %d (>= 0)",
                    o->iterations, o->episodes_per_iteration, o->eval_episodes, o->workers,
-                   o->init_episodes);
+                   o->init_episodes, o->rollout_steps);
   if (strlen(dir) > 900)
     return dg_fail(NULL, 0, DG_ERR_INVALID, "directory name too long: %s", dir);
   if (o->beta.kind < DG_BETA_INDICATOR || o->beta.kind > DG_BETA_LINEAR)
@@ -534,6 +536,17 @@ int dg_dagger_run(const char* env_id, const char* dir, const dg_dagger_options* 
     rc = dg_env_make(env_id, NULL, &r.envs[i]);
     if (!rc) rc = dg_policy_make_expert(env_id, &r.experts[i]);
   }
+  r.roll_envs = r.envs;
+  if (!rc && opt->rollout_steps > 0) {
+    // the rollouts' own envs: the same task with the horizon as their time limit (demos and
+    // evaluation keep the task's)
+    dg_env_options eo;
+    dg_env_options_default(&eo);
+    eo.max_episode_steps = opt->rollout_steps;
+    r.roll_envs = calloc((size_t)r.W, sizeof(dg_env*));
+    if (!r.roll_envs) rc = dg_fail(NULL, 0, DG_ERR_NOMEM, "out of memory for DAgger");
+    for (int i = 0; !rc && i < r.W; i++) rc = dg_env_make(env_id, &eo, &r.roll_envs[i]);
+  }
   if (!rc) rc = check_init_data(&r);
   if (!rc) rc = make_dir(dir);
   if (!rc) rc = claim_dir(&r);
@@ -609,7 +622,9 @@ int dg_dagger_run(const char* env_id, const char* dir, const dg_dagger_options* 
   for (int i = 0; i < r.W; i++) {
     if (r.experts) dg_policy_close(&r.experts[i]);
     if (r.envs) dg_env_close(&r.envs[i]);
+    if (r.roll_envs && r.roll_envs != r.envs) dg_env_close(&r.roll_envs[i]);
   }
+  if (r.roll_envs != r.envs) free(r.roll_envs);
   free(r.envs);
   free(r.experts);
   return rc;

@@ -142,6 +142,10 @@ typedef struct dg_dagger_options {
   int max_idle_labels;         // label at most this many consecutive steps of a stalled learner
                                // (end effector moving under 1 mm per step); the rest of the
                                // stall is not aggregated. -1 (default): every step, as published
+  int rollout_steps;           // each rollout episode ends (truncated, as at a time limit)
+                               // after this many steps; 0 (default): the env's time limit.
+                               // A shorter horizon spends the labels on more episodes, so more
+                               // initial states (see the README's DAgger section)
   int warm_start;              // 1: retrain from the previous iteration's model (default 0:
                                // from scratch, with normalisation refitted)
   int workers;                 // rollout and evaluation threads (default 1); results do not

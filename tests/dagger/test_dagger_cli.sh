@@ -3,8 +3,8 @@
 # run: the JSON keys shared/CLI.md promises (iterations of {iteration, expert_labels,
 # success_rate}, final_checkpoint), every iteration's checkpoint kept and loadable, the dataset
 # grown by the labels the summary counts with its sources tagged, the same seed giving the same
-# files, HG-DAgger counting interventions, the curves as JSON, CSV and PNG, and one clear line
-# with exit 2 for bad input.
+# files, a rollout horizon ending DAgger's episodes early, HG-DAgger counting interventions, the
+# curves as JSON, CSV and PNG, and one clear line with exit 2 for bad input.
 # Usage: test_dagger_cli.sh PATH/TO/demogym
 set -u
 DG="$1"
@@ -71,6 +71,28 @@ for f in data.hdf5 iter_0.h5 iter_2.h5 bc_2.h5; do
   cmp -s "$tmp/a/$f" "$tmp/b/$f" || fail "the same seed gave a different $f"
 done
 
+# a rollout horizon: DAgger's episodes end after 5 steps (truncated), the demos and the
+# evaluation keep the env's time limit (iteration 0 is the same model with the same numbers)
+"$DG" dagger Reach-v0 --policy-class mse --out "$tmp/h" --init-episodes 3 --iterations 2 \
+  --episodes-per-iteration 2 --beta exp:0.5 --seed 3 --rollout-steps 5 $small --json \
+  >"$tmp/h.json" 2>"$tmp/h.err" || fail "dagger --rollout-steps: $(cat "$tmp/h.err")"
+cmp -s "$tmp/a/iter_0.h5" "$tmp/h/iter_0.h5" || fail "--rollout-steps changed iteration 0"
+$PY - "$tmp/a.json" "$tmp/h.json" "$tmp/h/data.hdf5" <<'PY' || fail "--rollout-steps"
+import json, sys, h5py
+a, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert h["rollout_steps"] == 5 and a["rollout_steps"] == 0, (h["rollout_steps"], a["rollout_steps"])
+a0, h0 = a["iterations"][0], h["iterations"][0]
+assert (a0["success_rate"], a0["eval_mean_length"]) == (h0["success_rate"], h0["eval_mean_length"])
+for it in h["iterations"][1:]:
+    assert it["rollout_steps"] == it["new_labels"] == 2 * 5, it
+with h5py.File(sys.argv[3], "r") as f:
+    for i in range(3, 7):
+        g = f["data/demo_%d" % i]
+        assert g.attrs["num_samples"] == 5 and g.attrs["dg_truncated"] == 1, i
+    # the demos are whole expert episodes, longer than the horizon
+    assert all(f["data/demo_%d" % i].attrs["num_samples"] > 5 for i in range(3)), "demos cut"
+PY
+
 # an existing run is refused without --overwrite, kept untouched, and replaced with it
 sum_before=$(md5sum <"$tmp/a/data.hdf5")
 "$DG" dagger Reach-v0 --policy-class mse --out "$tmp/a" --init-episodes 2 --iterations 0 \
@@ -110,6 +132,7 @@ for args in "Reach-v0 --policy-class mse --out $tmp/x --beta cosine" \
             "Nope-v0 --policy-class mse --out $tmp/x $small" \
             "Reach-v0 --policy-class mse --out $tmp/x --gated --beta exp:0.5" \
             "Reach-v0 --policy-class mse --out $tmp/x --gated --enter 0.1 --leave 0.3" \
+            "Reach-v0 --policy-class mse --out $tmp/x --rollout-steps 0" \
             "Push-v0 --policy-class mse --out $tmp/x --init-data $tmp/init.h5 $small" \
             "Reach-v0 --policy-class mse --out $tmp/x --init-data $tmp/missing.h5 $small"; do
   "$DG" dagger $args >/dev/null 2>"$tmp/bad.err"
