@@ -11,7 +11,8 @@
 # DG_STUDY_SEEDS (default "0 1 2"), DG_STUDY_EVAL (evaluation episodes, default 100),
 # DG_STUDY_WORKERS (default 2), DG_STUDY_INIT (initial demos, default 5), DG_STUDY_ITERS
 # (default 5), DG_STUDY_PER_ITER (rollout episodes per iteration, default 5), DG_STUDY_BETA
-# (DAgger's schedule, default indicator). About an hour on 2 cores with the defaults.
+# (DAgger's schedule, default indicator), DG_STUDY_ROLLOUT_STEPS (DAgger's rollout horizon,
+# --rollout-steps; default: the env's time limit). About an hour on 2 cores with the defaults.
 set -eu
 cd "$(dirname "$0")/.."
 build="${1:-build}"
@@ -27,6 +28,7 @@ init="${DG_STUDY_INIT:-5}"
 iters="${DG_STUDY_ITERS:-5}"
 per_iter="${DG_STUDY_PER_ITER:-5}"
 beta="${DG_STUDY_BETA:-indicator}"
+horizon="${DG_STUDY_ROLLOUT_STEPS:-}"
 mkdir -p "$out"
 
 common="--policy-class mse --init-episodes $init --iterations $iters \
@@ -37,7 +39,7 @@ for task in $tasks; do
   for seed in $seeds; do
     for method in dagger hg; do
       dir="$out/$task/${method}_s$seed"
-      extra="--beta $beta"
+      extra="--beta $beta${horizon:+ --rollout-steps $horizon}"
       [ "$method" = hg ] && extra="--gated"
       echo "study_dagger: $task, $method, seed $seed" >&2
       "$DG" dagger "$task" $common $extra --seed "$seed" --out "$dir" >"$dir.json"
