@@ -4,6 +4,7 @@
 # same expert demos, and with --compare-bc trains BC at every iteration on exactly as many
 # expert labels (the first ones of a pool of expert demos) and evaluates all of them on the same
 # 100 episodes. Then the compounding-error curves of the last iteration's BC and DAgger policies,
+# the coverage measure of bench/dagger_coverage.py for the same policies (PickPlace-v0, Push-v0),
 # and a report: OUT_DIR/table.md (the README's table), OUT_DIR/study.json and OUT_DIR/study.png
 # (success against expert labels, one panel per task).
 #
@@ -51,6 +52,15 @@ for task in $tasks; do
   "$DG" compounding "$task" --policy "$out/$task/dagger_s$s0/bc_$last.h5" \
     --policy "$out/$task/dagger_s$s0/iter_$last.h5" --policy "$out/$task/hg_s$s0/iter_$last.h5" \
     --episodes 50 --seed 1000 --out "$out/$task/compounding" -q >"$out/$task/compounding.txt"
+  # where those policies work: from the demos' initial states and near them, against the
+  # evaluation episodes' distance to the nearest demo, and how their evaluation episodes fail
+  case "$task" in
+    PickPlace-v0|Push-v0)
+      /usr/bin/python3 bench/dagger_coverage.py "$task" --demos "$init" --seed "$s0" \
+        --eval-episodes "$eval_n" --json "$out/$task/coverage.json" \
+        "$out/$task/dagger_s$s0/bc_$last.h5" "$out/$task/dagger_s$s0/iter_$last.h5" \
+        "$out/$task/hg_s$s0/iter_$last.h5" >"$out/$task/coverage.txt" ;;
+  esac
 done
 /usr/bin/python3 bench/study_dagger_report.py "$out" $tasks
 echo "study_dagger: wrote $out/table.md, $out/study.json, $out/study.png" >&2

@@ -86,6 +86,28 @@ def main():
                              (label, row["iteration"], row["expert_labels"],
                               pct(row["success_rate"]), pct(row["bc_success_rate"]), 100 * d))
         lines.append("")
+        cov_path = os.path.join(out, task, "coverage.json")
+        if os.path.exists(cov_path):
+            with open(cov_path) as f:
+                cov = json.load(f)
+            report.setdefault("coverage", {})[task] = cov
+            near = cov["nearest_demo_m"]
+            lines.append("Where the last iteration's policies (seed %d) work: success from the %d "
+                         "demos' initial states and with the object moved by d; the evaluation "
+                         "episodes start a median %.1f cm from the nearest demo." %
+                         (cov["seed"], cov["demos"], 100 * near["median"]))
+            lines.append("")
+            lines.append("| policy | " + " | ".join("d = %g cm" % (100 * d)
+                                                    for d in cov["deltas_m"]) +
+                         " | evaluation: success | failures that never moved the object |")
+            lines.append("|---|" + "---|" * (len(cov["deltas_m"]) + 2))
+            for p in cov["policies"]:
+                ev = p["evaluation"]
+                lines.append("| %s | %s | %d | %d |" % (
+                    os.path.relpath(p["checkpoint"], out),
+                    " | ".join(pct(r) for r in p["success"]), ev["success"],
+                    ev["never reached"] + ev["reached, not moved"]))
+            lines.append("")
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write("\n".join(lines))
     with open(os.path.join(out, "study.json"), "w") as f:
