@@ -537,9 +537,10 @@ int dg_dagger_run(const char* env_id, const char* dir, const dg_dagger_options* 
     if (!rc) rc = dg_policy_make_expert(env_id, &r.experts[i]);
   }
   r.roll_envs = r.envs;
-  if (!rc && opt->rollout_steps > 0) {
+  int limit = rc ? 0 : dg_env_max_episode_steps(r.envs[0]);
+  if (!rc && opt->rollout_steps > 0 && (limit <= 0 || opt->rollout_steps < limit)) {
     // the rollouts' own envs: the same task with the horizon as their time limit (demos and
-    // evaluation keep the task's)
+    // evaluation keep the task's; a horizon beyond it changes nothing)
     dg_env_options eo;
     dg_env_options_default(&eo);
     eo.max_episode_steps = opt->rollout_steps;

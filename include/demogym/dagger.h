@@ -143,7 +143,8 @@ typedef struct dg_dagger_options {
                                // (end effector moving under 1 mm per step); the rest of the
                                // stall is not aggregated. -1 (default): every step, as published
   int rollout_steps;           // each rollout episode ends (truncated, as at a time limit)
-                               // after this many steps; 0 (default): the env's time limit.
+                               // after this many steps; 0 (default) or beyond the env's
+                               // time limit: the env's time limit.
                                // A shorter horizon spends the labels on more episodes, so more
                                // initial states (see the README's DAgger section)
   int warm_start;              // 1: retrain from the previous iteration's model (default 0:

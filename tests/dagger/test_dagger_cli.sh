@@ -92,6 +92,13 @@ with h5py.File(sys.argv[3], "r") as f:
     # the demos are whole expert episodes, longer than the horizon
     assert all(f["data/demo_%d" % i].attrs["num_samples"] > 5 for i in range(3)), "demos cut"
 PY
+# a horizon beyond the env's time limit (100) changes nothing
+"$DG" dagger Reach-v0 --policy-class mse --out "$tmp/h2" --init-episodes 3 --iterations 2 \
+  --episodes-per-iteration 2 --beta exp:0.5 --seed 3 --rollout-steps 1000 $small -q \
+  >/dev/null 2>"$tmp/h2.err" || fail "dagger --rollout-steps 1000: $(cat "$tmp/h2.err")"
+for f in data.hdf5 iter_2.h5; do
+  cmp -s "$tmp/a/$f" "$tmp/h2/$f" || fail "--rollout-steps beyond the time limit changed $f"
+done
 
 # an existing run is refused without --overwrite, kept untouched, and replaced with it
 sum_before=$(md5sum <"$tmp/a/data.hdf5")
