@@ -62,22 +62,28 @@ def run_episode(env, policy, obs, policy_seed):
             return success
 
 
-def near(env, policy, args, obj):
-    """Success rates from the demos' initial states, the object moved by each of DELTAS."""
+def object_address(env, args, obj):
+    """Where the object's position lies in the state: its free joint's qpos, equal to the key
+    (the same place in every state of the env)."""
+    obs, state = initial(env, args.seed, 0)
+    at = [t for t in range(len(state) - 2) if np.array_equal(state[t:t + 3], obs[obj])]
+    if not at:
+        sys.exit("dagger_coverage: the object's position is not in the state")
+    return at[0]
+
+
+def near(env, policy, args, at):
+    """Success rates from the demos' initial states, the object (at state[at:at + 2]) moved by
+    each of DELTAS."""
     rates = []
     for d in DELTAS:
         ok = n = 0
         for i in range(args.demos):
             for j in range(DIRECTIONS if d > 0 else 1):
-                obs, state = initial(env, args.seed, i)
-                # the object's position in the state: its free joint's qpos, equal to the key
-                pos = obs[obj]
-                at = [t for t in range(len(state) - 2) if np.array_equal(state[t:t + 3], pos)]
-                if not at:
-                    sys.exit("dagger_coverage: the object's position is not in the state")
+                _, state = initial(env, args.seed, i)
                 angle = 2 * np.pi * (j / DIRECTIONS + 0.123 * i)
-                state[at[0]] += d * np.cos(angle)
-                state[at[0] + 1] += d * np.sin(angle)
+                state[at] += d * np.cos(angle)
+                state[at + 1] += d * np.sin(angle)
                 obs = env.set_state(state)
                 ok += run_episode(env, policy, obs, demogym.seed_derive(args.seed, 1, i))
                 n += 1
@@ -149,6 +155,7 @@ def main():
         sys.exit("dagger_coverage: --demos and --eval-episodes must be positive")
     env = demogym.DemogymEnv(args.env)
     obj, target = key_slice(env, args.object), key_slice(env, "target_pos")
+    at = object_address(env, args, obj)
 
     dist = far(env, args, obj, target)
     print(f"{args.env}: {args.eval_episodes} evaluation configurations (seed {args.eval_seed}) "
@@ -165,7 +172,7 @@ def main():
            "policies": []}
     for path in args.checkpoints:
         policy = demogym.load_policy(path, args.env)
-        rates = near(env, policy, args, obj)
+        rates = near(env, policy, args, at)
         counts, still = census(env, policy, args, obj)
         policy.close()
         print(f"{path:>62} {''.join(f'{r:>8.2f}' for r in rates)}")
